@@ -1,0 +1,90 @@
+package store
+
+import (
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Appointment is a booked slot in the workshop.
+type Appointment struct {
+	ID         uint64    `json:"id"`
+	CustomerID uint64    `json:"customer_id"`
+	VehicleID  uint64    `json:"vehicle_id"`
+	Start      time.Time `json:"start"`
+	End        time.Time `json:"end"`
+	Department string    `json:"department"`
+	Bay        string    `json:"bay,omitempty"`
+	Service    string    `json:"service"`
+	Status     string    `json:"status"` // requested, confirmed, cancelled, no_show, done
+	Created    time.Time `json:"created"`
+}
+
+func apptKey(start time.Time, id uint64) []byte {
+	return append(itob(uint64(start.Unix())), itob(id)...)
+}
+
+// CreateAppointment books a slot.
+func (s *Store) CreateAppointment(a Actor, ap Appointment) (Appointment, error) {
+	var v Validation
+	ap.Service = strings.TrimSpace(ap.Service)
+	if ap.CustomerID == 0 {
+		v.Add("customer_id", "common.required")
+	}
+	if ap.Start.IsZero() || !ap.End.After(ap.Start) {
+		v.Add("start", "appointments.time_invalid")
+	}
+	if err := v.Err(); err != nil {
+		return ap, err
+	}
+	err := s.update(func(tx *bolt.Tx) error {
+		w := s.writer(tx)
+		if err := s.putNewAppointment(w, &ap); err != nil {
+			return err
+		}
+		return w.audit(a, "appointment_create", "appointment", ap.ID, ap.Service)
+	})
+	return ap, err
+}
+
+// AppointmentsBetween lists appointments starting in [from, to), by time.
+func (s *Store) AppointmentsBetween(from, to time.Time) ([]Appointment, error) {
+	var out []Appointment
+	err := s.view(func(tx *bolt.Tx) error {
+		all := tx.Bucket(bAppointments)
+		c := tx.Bucket(bApptByStart).Cursor()
+		end := uint64(to.Unix())
+		for k, _ := c.Seek(itob(uint64(from.Unix()))); k != nil && btoi(k[:8]) < end; k, _ = c.Next() {
+			var ap Appointment
+			if err := getJSON(all, k[8:], &ap); err != nil {
+				return err
+			}
+			out = append(out, ap)
+		}
+		return nil
+	})
+	return out, err
+}
+
+func (s *Store) putNewAppointment(w writer, ap *Appointment) error {
+	if w.tx.Bucket(bCustomers).Get(itob(ap.CustomerID)) == nil {
+		return Invalid("customer_id", "errors.not_found")
+	}
+	if ap.Status == "" {
+		ap.Status = "confirmed"
+	}
+	b := w.tx.Bucket(bAppointments)
+	id, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	ap.ID, ap.Created = id, w.now
+	if err := putJSON(b, itob(id), ap); err != nil {
+		return err
+	}
+	if err := w.tx.Bucket(bApptByStart).Put(apptKey(ap.Start, id), nil); err != nil {
+		return err
+	}
+	return w.change("appointment", id, OpPut)
+}

@@ -1,0 +1,98 @@
+package store
+
+import (
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Notification states.
+const (
+	NotifyPending   = "pending"
+	NotifyDelivered = "delivered"
+	NotifyFailed    = "failed"
+)
+
+// Notification is a message to one customer, committed to the outbox in the
+// same transaction as the change that caused it, so it cannot be lost.
+type Notification struct {
+	ID         uint64    `json:"id"`
+	CustomerID uint64    `json:"customer_id"`
+	Category   string    `json:"category"` // workshop, sales, documents, marketing
+	Urgent     bool      `json:"urgent,omitempty"`
+	TitleKey   string    `json:"title_key"`
+	BodyKey    string    `json:"body_key,omitempty"`
+	Args       []string  `json:"args,omitempty"` // name, value pairs for the keys' placeholders
+	URL        string    `json:"url,omitempty"`
+	Created    time.Time `json:"created"`
+	Status     string    `json:"status"`
+	Attempts   int       `json:"attempts"`
+	NextTry    time.Time `json:"next_try"`
+	LastError  string    `json:"last_error,omitempty"`
+	Done       time.Time `json:"done,omitempty"`
+}
+
+func (w writer) notify(n Notification) (uint64, error) {
+	b := w.tx.Bucket(bOutbox)
+	id, err := b.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	n.ID, n.Created, n.Status, n.NextTry = id, w.now, NotifyPending, w.now
+	if err := w.tx.Bucket(bOutboxPending).Put(itob(id), nil); err != nil {
+		return 0, err
+	}
+	return id, putJSON(b, itob(id), n)
+}
+
+// DueNotifications lists pending notifications whose next try is due,
+// oldest first.
+func (s *Store) DueNotifications(limit int) ([]Notification, error) {
+	now := s.now()
+	var out []Notification
+	err := s.view(func(tx *bolt.Tx) error {
+		all := tx.Bucket(bOutbox)
+		c := tx.Bucket(bOutboxPending).Cursor()
+		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+			var n Notification
+			if err := getJSON(all, k, &n); err != nil {
+				return err
+			}
+			if !n.NextTry.After(now) {
+				out = append(out, n)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Notification returns one outbox entry.
+func (s *Store) Notification(id uint64) (Notification, error) {
+	var n Notification
+	err := s.view(func(tx *bolt.Tx) error { return getJSON(tx.Bucket(bOutbox), itob(id), &n) })
+	return n, err
+}
+
+// RecordAttempt stores the outcome of one delivery attempt: delivered, failed
+// for good, or retry at next.
+func (s *Store) RecordAttempt(id uint64, status string, next time.Time, errText string) error {
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bOutbox)
+		var n Notification
+		if err := getJSON(b, itob(id), &n); err != nil {
+			return err
+		}
+		n.Attempts++
+		n.Status, n.LastError = status, errText
+		if status == NotifyPending {
+			n.NextTry = next
+		} else {
+			n.Done = s.now().UTC()
+			if err := tx.Bucket(bOutboxPending).Delete(itob(id)); err != nil {
+				return err
+			}
+		}
+		return putJSON(b, itob(id), n)
+	})
+}

@@ -1,0 +1,181 @@
+package store
+
+import (
+	"net/mail"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/text/currency"
+)
+
+// DayHours is one weekday's opening hours, "HH:MM" in the dealership's zone.
+type DayHours struct {
+	Closed bool   `json:"closed"`
+	Open   string `json:"open"`
+	Close  string `json:"close"`
+}
+
+// Bay is a workshop place where one car is worked on.
+type Bay struct {
+	Name       string `json:"name"`
+	Department string `json:"department"`
+}
+
+// Settings describe the dealership.
+type Settings struct {
+	Name        string   `json:"name"`
+	Address     string   `json:"address"`
+	Phone       string   `json:"phone"`
+	Website     string   `json:"website"`
+	Email       string   `json:"email"`
+	Logo        string   `json:"logo,omitempty"` // media hash
+	LogoType    string   `json:"logo_type,omitempty"`
+	Lang        string   `json:"lang"`
+	Currency    string   `json:"currency"`
+	TimeZone    string   `json:"time_zone"`
+	Departments []string `json:"departments"`
+	Bays        []Bay    `json:"bays"`
+	// Hours[0] is Monday.
+	Hours [7]DayHours `json:"hours"`
+}
+
+// DefaultSettings is what a new appliance starts with.
+func DefaultSettings() Settings {
+	s := Settings{
+		Name: "Pitlane", Lang: "en", Currency: "EUR", TimeZone: "Europe/Rome",
+		Departments: []string{"Mechanics"},
+		Bays:        []Bay{{Name: "Bay 1", Department: "Mechanics"}},
+	}
+	for d := range 5 {
+		s.Hours[d] = DayHours{Open: "08:00", Close: "18:00"}
+	}
+	s.Hours[5] = DayHours{Open: "08:00", Close: "12:00"}
+	s.Hours[6] = DayHours{Closed: true}
+	return s
+}
+
+// Location is the dealership's time zone (UTC if the name is unknown).
+func (st Settings) Location() *time.Location {
+	if loc, err := time.LoadLocation(st.TimeZone); err == nil {
+		return loc
+	}
+	return time.UTC
+}
+
+var hhmm = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
+
+func (st *Settings) normalize() error {
+	var v Validation
+	st.Name = strings.TrimSpace(st.Name)
+	st.Email = strings.TrimSpace(st.Email)
+	st.Website = strings.TrimSpace(st.Website)
+	st.Currency = strings.ToUpper(strings.TrimSpace(st.Currency))
+	if st.Name == "" {
+		v.Add("name", "common.required")
+	} else if len(st.Name) > 120 {
+		v.Add("name", "common.too_long", "max", "120")
+	}
+	if st.Email != "" {
+		if a, err := mail.ParseAddress(st.Email); err != nil || a.Address != st.Email {
+			v.Add("email", "common.invalid_email")
+		}
+	}
+	if st.Website != "" {
+		if u, err := url.Parse(st.Website); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			v.Add("website", "settings.invalid_website")
+		}
+	}
+	if st.Lang != "en" && st.Lang != "it" && st.Lang != "ro" {
+		v.Add("lang", "users.lang_invalid")
+	}
+	if _, err := currency.ParseISO(st.Currency); err != nil || len(st.Currency) != 3 {
+		v.Add("currency", "settings.invalid_currency")
+	}
+	if _, err := time.LoadLocation(st.TimeZone); err != nil || st.TimeZone == "" || st.TimeZone == "Local" {
+		v.Add("time_zone", "settings.invalid_time_zone")
+	}
+	st.Departments = cleanList(st.Departments)
+	if len(st.Departments) == 0 {
+		v.Add("departments", "common.required")
+	}
+	var bays []Bay
+	for _, b := range st.Bays {
+		b.Name, b.Department = strings.TrimSpace(b.Name), strings.TrimSpace(b.Department)
+		if b.Name == "" {
+			continue
+		}
+		if !contains(st.Departments, b.Department) {
+			v.Add("bays", "settings.bay_department_unknown", "bay", b.Name)
+		}
+		bays = append(bays, b)
+	}
+	st.Bays = bays
+	for i, h := range st.Hours {
+		if h.Closed {
+			st.Hours[i] = DayHours{Closed: true}
+			continue
+		}
+		if !hhmm.MatchString(h.Open) || !hhmm.MatchString(h.Close) || h.Open >= h.Close {
+			v.Add("hours", "settings.invalid_hours", "day", weekdayKeys[i])
+		}
+	}
+	return v.Err()
+}
+
+var weekdayKeys = [7]string{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}
+
+func cleanList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		s = strings.TrimSpace(s)
+		if s != "" && !contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+var keyDealership = []byte("dealership")
+
+// Settings returns the dealership settings (defaults before the first save).
+func (s *Store) Settings() (Settings, error) {
+	st := DefaultSettings()
+	err := s.view(func(tx *bolt.Tx) error {
+		err := getJSON(tx.Bucket(bSettings), keyDealership, &st)
+		if Is(err, CodeNotFound) {
+			return nil
+		}
+		return err
+	})
+	return st, err
+}
+
+// SaveSettings validates and stores the dealership settings.
+func (s *Store) SaveSettings(a Actor, st Settings) (Settings, error) {
+	if err := st.normalize(); err != nil {
+		return st, err
+	}
+	err := s.update(func(tx *bolt.Tx) error {
+		if err := putJSON(tx.Bucket(bSettings), keyDealership, st); err != nil {
+			return err
+		}
+		w := s.writer(tx)
+		if err := w.change("settings", 1, OpPut); err != nil {
+			return err
+		}
+		return w.audit(a, "settings_update", "settings", 0, st.Name)
+	})
+	return st, err
+}

@@ -1,0 +1,266 @@
+// Package ui serves the staff web interface: server-rendered pages for sales,
+// back office, workshop and management.
+package ui
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pitlane/auth"
+	"pitlane/i18n"
+	"pitlane/media"
+	"pitlane/store"
+	"pitlane/web"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps is what the staff UI needs from the appliance.
+type Deps struct {
+	Store  *store.Store
+	Media  *media.Store
+	Logger *slog.Logger
+	// HasLocalCA shows the "trust this appliance" download on the login page.
+	HasLocalCA bool
+	Version    string
+}
+
+// UI is the staff interface.
+type UI struct {
+	Deps
+	pages   map[i18n.Lang]map[string]*template.Template
+	assets  map[string]string // file name → content hash
+	ipLimit *auth.Limiter
+	acLimit *auth.Limiter
+}
+
+// Login throttling: after 10 failures in 15 minutes from one address, or 5
+// against one account, that address or account waits.
+const (
+	loginWindow   = 15 * time.Minute
+	maxFailsIP    = 10
+	maxFailsAcct  = 5
+	sessionTTL    = 12 * time.Hour
+	sessionCookie = "pl_session"
+	csrfCookie    = "pl_csrf"
+	csrfField     = "_csrf"
+)
+
+// New parses the templates and prepares the UI.
+func New(d Deps) (*UI, error) {
+	u := &UI{Deps: d, assets: map[string]string{},
+		ipLimit: auth.NewLimiter(maxFailsIP, loginWindow),
+		acLimit: auth.NewLimiter(maxFailsAcct, loginWindow)}
+	err := fs.WalkDir(staticFS, "static", func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(data)
+		u.assets[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	u.pages, err = u.parseTemplates()
+	return u, err
+}
+
+// TemplateSources returns every template's text, for the catalogue test.
+func TemplateSources() (map[string]string, error) {
+	out := map[string]string{}
+	entries, err := templateFS.ReadDir("templates")
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		b, err := templateFS.ReadFile("templates/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		out[e.Name()] = string(b)
+	}
+	return out, nil
+}
+
+func (u *UI) parseTemplates() (map[i18n.Lang]map[string]*template.Template, error) {
+	entries, err := templateFS.ReadDir("templates")
+	if err != nil {
+		return nil, err
+	}
+	out := map[i18n.Lang]map[string]*template.Template{}
+	for _, lang := range i18n.Supported {
+		funcs := i18n.Funcs(lang, i18n.Locale{Lang: lang, Currency: "EUR", Location: time.UTC})
+		funcs["asset"] = u.assetURL
+		funcs["hasRole"] = func(p *web.Principal, roles ...string) bool {
+			if p == nil {
+				return false
+			}
+			for _, r := range roles {
+				if string(p.Role) == r {
+					return true
+				}
+			}
+			return false
+		}
+		base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
+		if err != nil {
+			return nil, err
+		}
+		out[lang] = map[string]*template.Template{}
+		for _, e := range entries {
+			if e.Name() == "layout.html" {
+				continue
+			}
+			t, err := template.Must(base.Clone()).ParseFS(templateFS, "templates/"+e.Name())
+			if err != nil {
+				return nil, err
+			}
+			out[lang][strings.TrimSuffix(e.Name(), ".html")] = t
+		}
+	}
+	return out, nil
+}
+
+func (u *UI) assetURL(name string) string {
+	return "/static/" + name + "?v=" + u.assets[name]
+}
+
+// View is what every page template receives.
+type View struct {
+	Title    string // catalogue key
+	Me       *web.Principal
+	Lang     i18n.Lang
+	Loc      i18n.Locale
+	Settings store.Settings
+	CSRF     string
+	Flash    string // catalogue key of a one-line notice
+	Path     string
+	Errors   map[string]string // field → translated message
+	Error    string            // translated form-level message
+	Form     map[string]string // what the user typed, to show it again
+	Data     any
+	Version  string
+}
+
+// view starts a View for the current request.
+func (u *UI) view(c *fiber.Ctx, title string) (*View, error) {
+	st, err := u.Store.Settings()
+	if err != nil {
+		return nil, err
+	}
+	lang := web.Lang(c, st.Lang)
+	v := &View{Title: title, Me: web.PrincipalOf(c), Lang: lang, Settings: st, Path: c.Path(),
+		Loc: i18n.Locale{Lang: lang, Currency: st.Currency, Location: st.Location()}, Version: u.Version,
+		Errors: map[string]string{}, Form: map[string]string{}}
+	if done := c.Query("done"); i18n.Has(done) {
+		v.Flash = done
+	}
+	if v.Me != nil {
+		v.CSRF = v.Me.CSRF
+	} else {
+		v.CSRF = u.anonCSRF(c)
+	}
+	return v, nil
+}
+
+// fail puts err's messages on the view: field errors beside their fields,
+// anything else above the form.
+func (v *View) fail(err error) {
+	e, ok := store.AsError(err)
+	if !ok {
+		v.Error = i18n.T(v.Lang, "errors.internal")
+		return
+	}
+	for _, f := range e.Fields {
+		v.Errors[f.Field] = i18n.T(v.Lang, f.Key, f.Args...)
+	}
+	if len(e.Fields) == 0 || e.Code != store.CodeInvalid {
+		v.Error = i18n.T(v.Lang, e.Key, e.Args...)
+	}
+}
+
+// keep remembers what the user typed in the named fields.
+func (v *View) keep(c *fiber.Ctx, fields ...string) {
+	for _, f := range fields {
+		v.Form[f] = c.FormValue(f)
+	}
+}
+
+// render executes page inside the layout.
+func (u *UI) render(c *fiber.Ctx, status int, page string, v *View) error {
+	t := u.pages[v.Lang][page]
+	if t == nil {
+		return fmt.Errorf("no template %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+		return fmt.Errorf("render %s: %w", page, err)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("html", "utf-8")
+	return c.Status(status).Send(buf.Bytes())
+}
+
+// ErrorPage renders an error for a browser; the server's error handler calls it.
+func (u *UI) ErrorPage(c *fiber.Ctx, status int, key string) error {
+	v, err := u.view(c, "errors.title")
+	if err != nil {
+		return c.Status(status).SendString(key)
+	}
+	v.Error = i18n.T(v.Lang, key)
+	v.Data = status
+	return u.render(c, status, "error", v)
+}
+
+// serveStatic serves embedded assets; a request carrying the current content
+// hash may be cached for a year.
+func (u *UI) serveStatic(c *fiber.Ctx) error {
+	name := path.Clean(c.Params("*"))
+	hash, ok := u.assets[name]
+	if !ok {
+		return store.NotFound()
+	}
+	data, err := staticFS.ReadFile("static/" + name)
+	if err != nil {
+		return store.NotFound()
+	}
+	if c.Query("v") == hash {
+		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
+	} else {
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+	}
+	c.Type(path.Ext(name))
+	return c.Send(data)
+}
+
+// redirect sends the browser to a local path after a form post (303 so a
+// reload does not post again).
+func redirect(c *fiber.Ctx, to string) error {
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// Count formats a whole number in the page's locale.
+func (v *View) Count(n int64) string { return v.Loc.Number(float64(n), 0) }
+
+// Now is the current time, for pages that show today's date.
+func (v *View) Now() time.Time { return time.Now() }

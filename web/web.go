@@ -1,0 +1,124 @@
+// Package web is the HTTP plumbing the staff UI, the PWA and the API share:
+// who is asking, which roles a route allows, how errors become responses.
+package web
+
+import (
+	"slices"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pitlane/i18n"
+	"pitlane/store"
+)
+
+// Principal is whoever a request acts as.
+type Principal struct {
+	Kind        string // "staff" (browser session) or "apikey"
+	UserID      uint64
+	APIKeyID    uint64
+	Name        string
+	Username    string
+	Role        store.Role
+	Lang        string // the account's chosen language, empty to follow the browser
+	SessionHash string
+	CSRF        string
+}
+
+const principalKey = "pitlane.principal"
+
+// SetPrincipal attaches the caller to the request.
+func SetPrincipal(c *fiber.Ctx, p *Principal) { c.Locals(principalKey, p) }
+
+// PrincipalOf returns the caller, or nil for an anonymous request.
+func PrincipalOf(c *fiber.Ctx) *Principal {
+	p, _ := c.Locals(principalKey).(*Principal)
+	return p
+}
+
+// Actor is the caller as the audit log records it.
+func Actor(c *fiber.Ctx) store.Actor {
+	p := PrincipalOf(c)
+	if p == nil {
+		return store.Actor{Kind: "anonymous", Name: "-", IP: c.IP()}
+	}
+	kind := "user"
+	if p.Kind == "apikey" {
+		kind = "apikey"
+	}
+	return store.Actor{Kind: kind, UserID: p.UserID, Name: p.Name, IP: c.IP()}
+}
+
+// Route is one declared route and the staff roles allowed on it. Public
+// routes need no sign-in.
+type Route struct {
+	Method string
+	Path   string
+	Roles  []store.Role
+	Public bool
+}
+
+// Routes collects every route an application declares, so a test can prove
+// each one refuses the roles it does not name.
+type Routes struct {
+	list []Route
+}
+
+// All returns the declared routes.
+func (r *Routes) All() []Route { return slices.Clone(r.list) }
+
+// Staff declares a route that needs a signed-in caller with one of roles.
+func (r *Routes) Staff(g fiber.Router, method, path string, roles []store.Role, h fiber.Handler) {
+	r.list = append(r.list, Route{Method: method, Path: joinPath(g, path), Roles: roles})
+	g.Add(method, path, requireRole(roles), h)
+}
+
+// Public declares a route anyone may call.
+func (r *Routes) Public(g fiber.Router, method, path string, h fiber.Handler) {
+	r.list = append(r.list, Route{Method: method, Path: joinPath(g, path), Public: true})
+	g.Add(method, path, h)
+}
+
+func joinPath(g fiber.Router, path string) string {
+	if grp, ok := g.(*fiber.Group); ok {
+		p := grp.Prefix + path
+		if len(p) > 1 && p[len(p)-1] == '/' {
+			p = p[:len(p)-1]
+		}
+		return p
+	}
+	return path
+}
+
+func requireRole(roles []store.Role) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		p := PrincipalOf(c)
+		if p == nil {
+			return &store.Error{Code: store.CodeUnauthorized, Key: "errors.unauthorized"}
+		}
+		if !slices.Contains(roles, p.Role) {
+			return store.Forbidden()
+		}
+		return c.Next()
+	}
+}
+
+// Role sets for route declarations.
+var (
+	AllStaff    = []store.Role{store.RoleSales, store.RoleBackoffice, store.RoleWorkshop, store.RoleManager}
+	ManagerOnly = []store.Role{store.RoleManager}
+)
+
+// Lang picks the language for a request: the account's choice, then the
+// browser's Accept-Language, then the dealership's language.
+func Lang(c *fiber.Ctx, dealership string) i18n.Lang {
+	fallback, ok := i18n.Parse(dealership)
+	if !ok {
+		fallback = "en"
+	}
+	if p := PrincipalOf(c); p != nil {
+		if l, ok := i18n.Parse(p.Lang); ok {
+			return l
+		}
+	}
+	return i18n.Match(c.Get(fiber.HeaderAcceptLanguage), fallback)
+}
