@@ -39,11 +39,11 @@ func CheckPassword(field, pw string) error {
 	n := utf8.RuneCountInString(pw)
 	switch {
 	case n < MinPasswordLength:
-		return store.Invalid(field, "password.too_short", "min", fmt.Sprint(MinPasswordLength))
+		return store.Invalid(field, "password.error.too_short", "min", fmt.Sprint(MinPasswordLength))
 	case len(pw) > 1024:
-		return store.Invalid(field, "common.too_long", "max", "1024")
+		return store.Invalid(field, "common.error.too_long", "max", "1024")
 	case strings.TrimSpace(pw) == "":
-		return store.Invalid(field, "common.required")
+		return store.Invalid(field, "common.error.required")
 	}
 	return nil
 }

@@ -30,12 +30,12 @@ func (s *Store) CreateAPIKey(a Actor, name string, role Role, prefix, hash strin
 	name = strings.TrimSpace(name)
 	var v Validation
 	if name == "" {
-		v.Add("name", "common.required")
+		v.Add("name", "common.error.required")
 	} else if len(name) > 100 {
-		v.Add("name", "common.too_long", "max", "100")
+		v.Add("name", "common.error.too_long", "max", "100")
 	}
 	if !role.Valid() {
-		v.Add("role", "users.role_invalid")
+		v.Add("role", "users.error.role_invalid")
 	}
 	if err := v.Err(); err != nil {
 		return APIKey{}, err

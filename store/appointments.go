@@ -30,10 +30,10 @@ func (s *Store) CreateAppointment(a Actor, ap Appointment) (Appointment, error) 
 	var v Validation
 	ap.Service = strings.TrimSpace(ap.Service)
 	if ap.CustomerID == 0 {
-		v.Add("customer_id", "common.required")
+		v.Add("customer_id", "common.error.required")
 	}
 	if ap.Start.IsZero() || !ap.End.After(ap.Start) {
-		v.Add("start", "appointments.time_invalid")
+		v.Add("start", "appointments.error.time_invalid")
 	}
 	if err := v.Err(); err != nil {
 		return ap, err

@@ -41,17 +41,17 @@ func (c *Customer) normalize() error {
 	c.Email = strings.ToLower(strings.TrimSpace(c.Email))
 	c.Phone = strings.TrimSpace(c.Phone)
 	if c.Name == "" {
-		v.Add("name", "common.required")
+		v.Add("name", "common.error.required")
 	} else if len(c.Name) > 200 {
-		v.Add("name", "common.too_long", "max", "200")
+		v.Add("name", "common.error.too_long", "max", "200")
 	}
 	if c.Email != "" {
 		if a, err := mail.ParseAddress(c.Email); err != nil || a.Address != c.Email {
-			v.Add("email", "common.invalid_email")
+			v.Add("email", "common.error.invalid_email")
 		}
 	}
 	if c.Phone != "" && len(NormalizePhone(c.Phone)) < 6 {
-		v.Add("phone", "common.invalid_phone")
+		v.Add("phone", "common.error.invalid_phone")
 	}
 	return v.Err()
 }
@@ -62,10 +62,10 @@ func (s *Store) putNewCustomer(w writer, c *Customer) error {
 	byEmail, byPhone := w.tx.Bucket(bCustByEmail), w.tx.Bucket(bCustByPhone)
 	phone := NormalizePhone(c.Phone)
 	if c.Email != "" && byEmail.Get([]byte(c.Email)) != nil {
-		return &Error{Code: CodeConflict, Key: "customers.exists", Fields: []FieldError{{Field: "email", Key: "customers.email_taken"}}}
+		return &Error{Code: CodeConflict, Key: "customers.error.exists", Fields: []FieldError{{Field: "email", Key: "customers.error.email_taken"}}}
 	}
 	if phone != "" && byPhone.Get([]byte(phone)) != nil {
-		return &Error{Code: CodeConflict, Key: "customers.exists", Fields: []FieldError{{Field: "phone", Key: "customers.phone_taken"}}}
+		return &Error{Code: CodeConflict, Key: "customers.error.exists", Fields: []FieldError{{Field: "phone", Key: "customers.error.phone_taken"}}}
 	}
 	b := w.tx.Bucket(bCustomers)
 	id, err := b.NextSequence()

@@ -75,7 +75,7 @@ func validStage(stage string) bool { return contains(Stages, stage) }
 func (s *Store) CreateJob(a Actor, j Job) (Job, error) {
 	j.Description = strings.TrimSpace(j.Description)
 	if j.Stage != "" && !validStage(j.Stage) {
-		return j, Invalid("stage", "jobs.stage_invalid")
+		return j, Invalid("stage", "jobs.error.stage_invalid")
 	}
 	err := s.update(func(tx *bolt.Tx) error {
 		w := s.writer(tx)
@@ -103,7 +103,7 @@ func (s *Store) Job(id uint64) (Job, error) {
 // queues the customer's notification.
 func (s *Store) SetJobStage(a Actor, id uint64, stage string) (Job, error) {
 	if !validStage(stage) {
-		return Job{}, Invalid("stage", "jobs.stage_invalid")
+		return Job{}, Invalid("stage", "jobs.error.stage_invalid")
 	}
 	var j Job
 	err := s.update(func(tx *bolt.Tx) error {

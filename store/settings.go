@@ -74,32 +74,32 @@ func (st *Settings) normalize() error {
 	st.Website = strings.TrimSpace(st.Website)
 	st.Currency = strings.ToUpper(strings.TrimSpace(st.Currency))
 	if st.Name == "" {
-		v.Add("name", "common.required")
+		v.Add("name", "common.error.required")
 	} else if len(st.Name) > 120 {
-		v.Add("name", "common.too_long", "max", "120")
+		v.Add("name", "common.error.too_long", "max", "120")
 	}
 	if st.Email != "" {
 		if a, err := mail.ParseAddress(st.Email); err != nil || a.Address != st.Email {
-			v.Add("email", "common.invalid_email")
+			v.Add("email", "common.error.invalid_email")
 		}
 	}
 	if st.Website != "" {
 		if u, err := url.Parse(st.Website); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			v.Add("website", "settings.invalid_website")
+			v.Add("website", "common.error.invalid_url")
 		}
 	}
 	if st.Lang != "en" && st.Lang != "it" && st.Lang != "ro" {
-		v.Add("lang", "users.lang_invalid")
+		v.Add("lang", "users.error.lang_invalid")
 	}
 	if _, err := currency.ParseISO(st.Currency); err != nil || len(st.Currency) != 3 {
-		v.Add("currency", "settings.invalid_currency")
+		v.Add("currency", "settings.error.invalid_currency")
 	}
 	if _, err := time.LoadLocation(st.TimeZone); err != nil || st.TimeZone == "" || st.TimeZone == "Local" {
-		v.Add("time_zone", "settings.invalid_time_zone")
+		v.Add("time_zone", "settings.error.invalid_time_zone")
 	}
 	st.Departments = cleanList(st.Departments)
 	if len(st.Departments) == 0 {
-		v.Add("departments", "common.required")
+		v.Add("departments", "common.error.required")
 	}
 	var bays []Bay
 	for _, b := range st.Bays {
@@ -108,7 +108,7 @@ func (st *Settings) normalize() error {
 			continue
 		}
 		if !contains(st.Departments, b.Department) {
-			v.Add("bays", "settings.bay_department_unknown", "bay", b.Name)
+			v.Add("bays", "settings.error.bay_department", "bay", b.Name)
 		}
 		bays = append(bays, b)
 	}
@@ -119,7 +119,7 @@ func (st *Settings) normalize() error {
 			continue
 		}
 		if !hhmm.MatchString(h.Open) || !hhmm.MatchString(h.Close) || h.Open >= h.Close {
-			v.Add("hours", "settings.invalid_hours", "day", weekdayKeys[i])
+			v.Add("hours", "settings.error.invalid_hours", "day", weekdayKeys[i])
 		}
 	}
 	return v.Err()

@@ -39,11 +39,11 @@ func setupTokenValid(tx *bolt.Tx, hash string, now time.Time) error {
 	want, exp := m.Get(keySetupHash), m.Get(keySetupExpires)
 	if want == nil || exp == nil || subtle.ConstantTimeCompare(want, []byte(hash)) != 1 ||
 		now.Unix() >= int64(btoi(exp)) {
-		return &Error{Code: CodeNotFound, Key: "setup.link_invalid"}
+		return &Error{Code: CodeNotFound, Key: "setup.link_expired"}
 	}
 	k, _ := tx.Bucket(bUsers).Cursor().First()
 	if k != nil {
-		return &Error{Code: CodeNotFound, Key: "setup.link_invalid"}
+		return &Error{Code: CodeNotFound, Key: "setup.link_expired"}
 	}
 	return nil
 }

@@ -69,18 +69,18 @@ func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpa
 func validateUser(username, name string, role Role, lang string) error {
 	var v Validation
 	if !usernamePattern.MatchString(username) {
-		v.Add("username", "users.username_invalid")
+		v.Add("username", "users.error.username_invalid")
 	}
 	if strings.TrimSpace(name) == "" {
-		v.Add("name", "common.required")
+		v.Add("name", "common.error.required")
 	} else if len(name) > 100 {
-		v.Add("name", "common.too_long", "max", "100")
+		v.Add("name", "common.error.too_long", "max", "100")
 	}
 	if !role.Valid() {
-		v.Add("role", "users.role_invalid")
+		v.Add("role", "users.error.role_invalid")
 	}
 	if lang != "" && lang != "en" && lang != "it" && lang != "ro" {
-		v.Add("lang", "users.lang_invalid")
+		v.Add("lang", "users.error.lang_invalid")
 	}
 	return v.Err()
 }
@@ -93,13 +93,13 @@ func (s *Store) CreateUser(a Actor, nu NewUser) (User, error) {
 		return User{}, err
 	}
 	if nu.PasswordHash == "" {
-		return User{}, Invalid("password", "common.required")
+		return User{}, Invalid("password", "common.error.required")
 	}
 	var u User
 	err := s.update(func(tx *bolt.Tx) error {
 		byName := tx.Bucket(bUsersByName)
 		if byName.Get([]byte(nu.Username)) != nil {
-			return &Error{Code: CodeConflict, Key: "users.username_taken", Fields: []FieldError{{Field: "username", Key: "users.username_taken"}}}
+			return &Error{Code: CodeConflict, Key: "users.error.username_taken", Fields: []FieldError{{Field: "username", Key: "users.error.username_taken"}}}
 		}
 		b := tx.Bucket(bUsers)
 		id, err := b.NextSequence()
@@ -226,7 +226,7 @@ func (s *Store) UpdateUser(a Actor, id uint64, c UserChange) (User, error) {
 				if err != nil {
 					return "", err
 				}
-				return "", Conflict("users.last_manager")
+				return "", Conflict("users.error.last_manager")
 			}
 		}
 		detail := u.Username
@@ -260,7 +260,7 @@ func (s *Store) SetDisabled(a Actor, id uint64, disabled bool) (User, error) {
 				return "", err
 			}
 			if n == 0 {
-				return "", Conflict("users.last_manager")
+				return "", Conflict("users.error.last_manager")
 			}
 		}
 		u.Disabled = disabled

@@ -81,22 +81,22 @@ func (v *Vehicle) normalize() error {
 	v.VIN = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(v.VIN), " ", ""))
 	v.Make, v.Model = strings.TrimSpace(v.Make), strings.TrimSpace(v.Model)
 	if NormalizePlate(v.Plate) == "" {
-		val.Add("plate", "common.required")
+		val.Add("plate", "common.error.required")
 	}
 	if v.VIN != "" && !ValidVIN(v.VIN) {
-		val.Add("vin", "vehicles.vin_invalid")
+		val.Add("vin", "vehicles.error.vin_invalid")
 	}
 	if v.Make == "" {
-		val.Add("make", "common.required")
+		val.Add("make", "common.error.required")
 	}
 	if v.Fuel != "" && !contains(Fuels, v.Fuel) {
-		val.Add("fuel", "vehicles.fuel_invalid")
+		val.Add("fuel", "vehicles.error.fuel_invalid")
 	}
 	if v.Year != 0 && (v.Year < 1900 || v.Year > time.Now().Year()+1) {
-		val.Add("year", "vehicles.year_invalid")
+		val.Add("year", "vehicles.error.year_invalid")
 	}
 	if v.CustomerID == 0 {
-		val.Add("customer_id", "common.required")
+		val.Add("customer_id", "common.error.required")
 	}
 	return val.Err()
 }
@@ -105,10 +105,10 @@ func (s *Store) putNewVehicle(w writer, v *Vehicle) error {
 	byPlate, byVIN := w.tx.Bucket(bVehByPlate), w.tx.Bucket(bVehByVIN)
 	plate := NormalizePlate(v.Plate)
 	if byPlate.Get([]byte(plate)) != nil {
-		return &Error{Code: CodeConflict, Key: "vehicles.exists", Fields: []FieldError{{Field: "plate", Key: "vehicles.plate_taken"}}}
+		return &Error{Code: CodeConflict, Key: "vehicles.error.exists", Fields: []FieldError{{Field: "plate", Key: "vehicles.error.plate_taken"}}}
 	}
 	if v.VIN != "" && byVIN.Get([]byte(v.VIN)) != nil {
-		return &Error{Code: CodeConflict, Key: "vehicles.exists", Fields: []FieldError{{Field: "vin", Key: "vehicles.vin_taken"}}}
+		return &Error{Code: CodeConflict, Key: "vehicles.error.exists", Fields: []FieldError{{Field: "vin", Key: "vehicles.error.vin_taken"}}}
 	}
 	if w.tx.Bucket(bCustomers).Get(itob(v.CustomerID)) == nil {
 		return Invalid("customer_id", "errors.not_found")

@@ -42,7 +42,7 @@ func (u *UI) login(c *fiber.Ctx) error {
 		key string
 	}{{u.ipLimit, ipKey}, {u.acLimit, acKey}} {
 		if blocked, wait := l.lim.Blocked(l.key); blocked {
-			v.fail(&store.Error{Code: store.CodeRateLimited, Key: "login.rate_limited",
+			v.fail(&store.Error{Code: store.CodeRateLimited, Key: "login.error.rate_limited",
 				Args: []any{"minutes", fmt.Sprint(int(math.Ceil(wait.Minutes())))}})
 			c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(math.Ceil(wait.Seconds()))))
 			return u.render(c, fiber.StatusTooManyRequests, "login", v)
@@ -68,9 +68,9 @@ func (u *UI) login(c *fiber.Ctx) error {
 		if err := u.Store.Audit(actor, "login_failed", "user", user.ID, ""); err != nil {
 			return err
 		}
-		key := "login.invalid"
+		key := "login.error.invalid"
 		if ok && user.Disabled {
-			key = "login.disabled"
+			key = "login.error.disabled"
 		}
 		v.fail(&store.Error{Code: store.CodeUnauthorized, Key: key})
 		return u.render(c, fiber.StatusUnauthorized, "login", v)
@@ -123,7 +123,7 @@ func (u *UI) setupPage(c *fiber.Ctx) error {
 		return err
 	}
 	if !u.Store.SetupTokenValid(auth.HashToken(c.Params("token"))) {
-		v.fail(&store.Error{Code: store.CodeNotFound, Key: "setup.link_invalid"})
+		v.fail(&store.Error{Code: store.CodeNotFound, Key: "setup.link_expired"})
 		return u.render(c, fiber.StatusNotFound, "setup", v)
 	}
 	v.Data = true
@@ -168,7 +168,7 @@ func checkNewPassword(password, confirm string) error {
 		return err
 	}
 	if password != confirm {
-		return store.Invalid("confirm", "password.mismatch")
+		return store.Invalid("confirm", "password.error.mismatch")
 	}
 	return nil
 }

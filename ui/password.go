@@ -33,7 +33,7 @@ func (u *UI) changePassword(c *fiber.Ctx) error {
 		return err
 	}
 	if !ok {
-		v.fail(store.Invalid("current", "password.current_wrong"))
+		v.fail(store.Invalid("current", "password.error.wrong_current"))
 		return u.render(c, fiber.StatusUnprocessableEntity, "password", v)
 	}
 	password := c.FormValue("password")

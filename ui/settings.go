@@ -89,9 +89,9 @@ func (u *UI) saveSettings(c *fiber.Ctx) error {
 		f.Close()
 		switch {
 		case errors.Is(err, media.ErrTooLarge):
-			return u.settingsFailed(c, st, store.Invalid("logo", "settings.logo_too_large", "max", "2 MB"))
+			return u.settingsFailed(c, st, store.Invalid("logo", "settings.error.logo_too_large", "max", "2 MB"))
 		case errors.Is(err, media.ErrType):
-			return u.settingsFailed(c, st, store.Invalid("logo", "settings.logo_type"))
+			return u.settingsFailed(c, st, store.Invalid("logo", "settings.error.logo_type"))
 		case err != nil:
 			return err
 		}

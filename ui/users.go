@@ -65,7 +65,7 @@ func (u *UI) createUser(c *fiber.Ctx) error {
 		v.fail(err)
 		return u.render(c, web.Status(err), "user_new", v)
 	}
-	return redirect(c, fmt.Sprintf("/users/%d?done=users.created_ok", user.ID))
+	return redirect(c, fmt.Sprintf("/users/%d?done=common.saved", user.ID))
 }
 
 func paramID(c *fiber.Ctx) (uint64, error) {

@@ -4,6 +4,7 @@ package web
 
 import (
 	"slices"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -80,11 +81,10 @@ func (r *Routes) Public(g fiber.Router, method, path string, h fiber.Handler) {
 
 func joinPath(g fiber.Router, path string) string {
 	if grp, ok := g.(*fiber.Group); ok {
-		p := grp.Prefix + path
-		if len(p) > 1 && p[len(p)-1] == '/' {
-			p = p[:len(p)-1]
+		path = strings.TrimSuffix(grp.Prefix, "/") + path
+		if len(path) > 1 {
+			path = strings.TrimSuffix(path, "/")
 		}
-		return p
 	}
 	return path
 }
