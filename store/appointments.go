@@ -68,6 +68,9 @@ func (s *Store) AppointmentsBetween(from, to time.Time) ([]Appointment, error) {
 }
 
 func (s *Store) putNewAppointment(w writer, ap *Appointment) error {
+	if ap.Start.IsZero() || !ap.End.After(ap.Start) {
+		return Invalid("start", "appointments.error.time_invalid")
+	}
 	if w.tx.Bucket(bCustomers).Get(itob(ap.CustomerID)) == nil {
 		return Invalid("customer_id", "errors.not_found")
 	}

@@ -46,8 +46,11 @@ type AuditFilter struct {
 // AuditLog lists entries newest first. Next is the Before value of the next
 // page, 0 when there is none.
 func (s *Store) AuditLog(f AuditFilter) (entries []AuditEntry, next uint64, err error) {
-	if f.Limit <= 0 || f.Limit > 500 {
+	switch {
+	case f.Limit <= 0:
 		f.Limit = 50
+	case f.Limit > 500:
+		f.Limit = 500
 	}
 	err = s.view(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bAudit).Cursor()

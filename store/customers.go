@@ -4,7 +4,6 @@ import (
 	"net/mail"
 	"strings"
 	"time"
-	"unicode"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -28,7 +27,7 @@ type Customer struct {
 func NormalizePhone(p string) string {
 	var b strings.Builder
 	for i, r := range strings.TrimSpace(p) {
-		if unicode.IsDigit(r) || (r == '+' && i == 0) {
+		if (r >= '0' && r <= '9') || (r == '+' && i == 0) {
 			b.WriteRune(r)
 		}
 	}

@@ -44,7 +44,7 @@ func (s *Store) ImportBundles(a Actor, action string, bundles []Bundle) (created
 			for _, vb := range bu.Vehicles {
 				v := vb.Vehicle
 				v.CustomerID = c.ID
-				if err := v.normalize(); err != nil {
+				if err := v.normalize(w.now); err != nil {
 					return fmt.Errorf("vehicle %s: %w", v.Plate, err)
 				}
 				if err := s.putNewVehicle(w, &v); err != nil {
@@ -72,8 +72,9 @@ func (s *Store) ImportBundles(a Actor, action string, bundles []Bundle) (created
 		}
 		return w.audit(a, action, "", 0, fmt.Sprintf("%d customers", created))
 	})
-	if err == nil {
-		s.notifyFeed()
+	if err != nil {
+		return 0, err
 	}
-	return created, err
+	s.notifyFeed()
+	return created, nil
 }

@@ -35,6 +35,9 @@ type Job struct {
 func stageKey(stage string, id uint64) []byte { return append([]byte(stage+"\x00"), itob(id)...) }
 
 func (s *Store) putNewJob(w writer, j *Job) error {
+	if j.Stage != "" && !validStage(j.Stage) {
+		return Invalid("stage", "jobs.error.stage_invalid")
+	}
 	if w.tx.Bucket(bVehicles).Get(itob(j.VehicleID)) == nil {
 		return Invalid("vehicle_id", "errors.not_found")
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"crypto/subtle"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -52,8 +53,14 @@ func setupTokenValid(tx *bolt.Tx, hash string, now time.Time) error {
 // one transaction: the link works once, and only while no account exists.
 func (s *Store) CompleteSetup(hash string, nu NewUser) (User, error) {
 	nu.Username = NormalizeUsername(nu.Username)
+	nu.Name = strings.TrimSpace(nu.Name)
 	nu.Role = RoleManager
-	if err := validateUser(nu.Username, nu.Name, nu.Role, nu.Lang); err != nil {
+	var v Validation
+	validateUser(&v, nu.Username, nu.Name, nu.Role, nu.Lang)
+	if nu.PasswordHash == "" {
+		v.Add("password", "common.error.required")
+	}
+	if err := v.Err(); err != nil {
 		return User{}, err
 	}
 	var u User

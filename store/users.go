@@ -66,8 +66,7 @@ var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,31}$`)
 // NormalizeUsername is how usernames are compared: trimmed, lower case.
 func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-func validateUser(username, name string, role Role, lang string) error {
-	var v Validation
+func validateUser(v *Validation, username, name string, role Role, lang string) {
 	if !usernamePattern.MatchString(username) {
 		v.Add("username", "users.error.username_invalid")
 	}
@@ -82,18 +81,19 @@ func validateUser(username, name string, role Role, lang string) error {
 	if lang != "" && lang != "en" && lang != "it" && lang != "ro" {
 		v.Add("lang", "users.error.lang_invalid")
 	}
-	return v.Err()
 }
 
 // CreateUser adds a staff account.
 func (s *Store) CreateUser(a Actor, nu NewUser) (User, error) {
 	nu.Username = NormalizeUsername(nu.Username)
 	nu.Name = strings.TrimSpace(nu.Name)
-	if err := validateUser(nu.Username, nu.Name, nu.Role, nu.Lang); err != nil {
-		return User{}, err
-	}
+	var v Validation
+	validateUser(&v, nu.Username, nu.Name, nu.Role, nu.Lang)
 	if nu.PasswordHash == "" {
-		return User{}, Invalid("password", "common.error.required")
+		v.Add("password", "common.error.required")
+	}
+	if err := v.Err(); err != nil {
+		return User{}, err
 	}
 	var u User
 	err := s.update(func(tx *bolt.Tx) error {
@@ -192,6 +192,7 @@ func activeManagers(tx *bolt.Tx, except uint64) (int, error) {
 func (s *Store) modifyUser(a Actor, id uint64, action string, change func(tx *bolt.Tx, u *User) (string, error)) (User, error) {
 	var u User
 	err := s.update(func(tx *bolt.Tx) error {
+		u = User{}
 		b := tx.Bucket(bUsers)
 		if err := getJSON(b, itob(id), &u); err != nil {
 			return err
@@ -218,8 +219,9 @@ func (s *Store) modifyUser(a Actor, id uint64, action string, change func(tx *bo
 func (s *Store) UpdateUser(a Actor, id uint64, c UserChange) (User, error) {
 	c.Name = strings.TrimSpace(c.Name)
 	return s.modifyUser(a, id, "user_update", func(tx *bolt.Tx, u *User) (string, error) {
-		if err := validateUser(u.Username, c.Name, c.Role, c.Lang); err != nil {
-			return "", err
+		var v Validation
+		if validateUser(&v, u.Username, c.Name, c.Role, c.Lang); v.Err() != nil {
+			return "", v.Err()
 		}
 		if u.Role == RoleManager && c.Role != RoleManager && !u.Disabled {
 			if n, err := activeManagers(tx, u.ID); err != nil || n == 0 {

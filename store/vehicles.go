@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -33,11 +34,12 @@ type Vehicle struct {
 	Updated    time.Time `json:"updated"`
 }
 
-// NormalizePlate is how plates are compared: letters and digits, upper case.
+// NormalizePlate is how plates are compared: letters (any alphabet, so the
+// German "LÖ" stays apart from "L") and digits, upper case.
 func NormalizePlate(p string) string {
 	var b strings.Builder
 	for _, r := range strings.ToUpper(p) {
-		if (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+		if unicode.IsLetter(r) || (r >= '0' && r <= '9') {
 			b.WriteRune(r)
 		}
 	}
@@ -75,7 +77,7 @@ func ValidVIN(vin string) bool {
 	return vin[8] == check
 }
 
-func (v *Vehicle) normalize() error {
+func (v *Vehicle) normalize(now time.Time) error {
 	var val Validation
 	v.Plate = strings.ToUpper(strings.TrimSpace(v.Plate))
 	v.VIN = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(v.VIN), " ", ""))
@@ -92,11 +94,23 @@ func (v *Vehicle) normalize() error {
 	if v.Fuel != "" && !contains(Fuels, v.Fuel) {
 		val.Add("fuel", "vehicles.error.fuel_invalid")
 	}
-	if v.Year != 0 && (v.Year < 1900 || v.Year > time.Now().Year()+1) {
+	if v.Year != 0 && (v.Year < 1900 || v.Year > now.Year()+1) {
 		val.Add("year", "vehicles.error.year_invalid")
 	}
 	if v.CustomerID == 0 {
 		val.Add("customer_id", "common.error.required")
+	}
+	for i, r := range v.Odometer {
+		if r.Km < 0 || r.Km > 3_000_000 {
+			val.Add("odometer", "vehicles.error.odometer_invalid")
+			break
+		}
+		if r.At.IsZero() {
+			v.Odometer[i].At = now.UTC()
+		}
+		if r.Source == "" {
+			v.Odometer[i].Source = "manual"
+		}
 	}
 	return val.Err()
 }
@@ -141,7 +155,7 @@ func (s *Store) putNewVehicle(w writer, v *Vehicle) error {
 
 // CreateVehicle adds a car to a customer.
 func (s *Store) CreateVehicle(a Actor, v Vehicle) (Vehicle, error) {
-	if err := v.normalize(); err != nil {
+	if err := v.normalize(s.now()); err != nil {
 		return v, err
 	}
 	err := s.update(func(tx *bolt.Tx) error {
