@@ -113,7 +113,7 @@ func Control(o ServiceOptions, action string) (string, error) {
 		}
 	case "install":
 		// systemd refuses to start a unit whose working directory is missing.
-		if err := os.MkdirAll(o.DataDir, 0o750); err != nil {
+		if err := os.MkdirAll(o.DataDir, 0o700); err != nil {
 			return "", fmt.Errorf("creating data folder for the service: %w", err)
 		}
 	case "uninstall", "start", "stop", "restart":
