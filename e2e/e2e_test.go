@@ -60,13 +60,21 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// start runs `pitlane serve` on a fresh data folder and waits until it answers.
+// start runs `pitlane serve` without TLS on a fresh data folder and waits
+// until it answers.
 func start(t *testing.T, args ...string) *appliance {
 	t.Helper()
-	a := &appliance{DataDir: t.TempDir()}
 	port := freePort(t)
-	a.URL = fmt.Sprintf("http://127.0.0.1:%d", port)
-	a.cmd = exec.Command(binary, append([]string{"serve", "--data", a.DataDir, "--tls", "off", "--addr", fmt.Sprintf("127.0.0.1:%d", port)}, args...)...)
+	return launch(t, fmt.Sprintf("http://127.0.0.1:%d", port), http.DefaultClient,
+		append([]string{"--tls", "off", "--addr", fmt.Sprintf("127.0.0.1:%d", port)}, args...)...)
+}
+
+// launch runs `pitlane serve` with args on a fresh data folder and waits
+// until client gets 200 from url's /healthz.
+func launch(t *testing.T, url string, client *http.Client, args ...string) *appliance {
+	t.Helper()
+	a := &appliance{DataDir: t.TempDir(), URL: url}
+	a.cmd = exec.Command(binary, append([]string{"serve", "--data", a.DataDir}, args...)...)
 	out, err := a.cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -88,7 +96,10 @@ func start(t *testing.T, args ...string) *appliance {
 		done := make(chan error, 1)
 		go func() { done <- a.cmd.Wait() }()
 		select {
-		case <-done:
+		case err := <-done:
+			if err != nil {
+				t.Errorf("pitlane exited with %v after SIGTERM", err)
+			}
 		case <-time.After(10 * time.Second):
 			a.cmd.Process.Kill()
 			t.Error("pitlane did not stop within 10 s of SIGTERM")
@@ -99,7 +110,7 @@ func start(t *testing.T, args ...string) *appliance {
 	})
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		resp, err := http.Get(a.URL + "/healthz")
+		resp, err := client.Get(a.URL + "/healthz")
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
