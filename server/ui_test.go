@@ -367,3 +367,38 @@ func TestStaticAssetsCached(t *testing.T) {
 		t.Fatalf("path escape: %d", resp.StatusCode)
 	}
 }
+
+func TestDashboardShowsTodayInDealershipTime(t *testing.T) {
+	e := newEnv(t)
+	st, _ := e.st.Settings()
+	loc := st.Location()
+	now := time.Now().In(loc)
+	c, err := e.st.CreateCustomer(store.CLI, store.Customer{Name: "Ion Popescu", Phone: "+40 721 000 111"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := e.st.CreateVehicle(store.CLI, store.Vehicle{CustomerID: c.ID, Plate: "B 123 ABC", Make: "Dacia", Model: "Logan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	startOfDay := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	for _, a := range []struct {
+		service string
+		start   time.Time
+	}{{"Oil service", startOfDay.Add(10 * time.Hour)}, {"Tomorrow's brakes", startOfDay.AddDate(0, 0, 1).Add(9 * time.Hour)}} {
+		if _, err := e.st.CreateAppointment(store.CLI, store.Appointment{CustomerID: c.ID, VehicleID: v.ID, Service: a.service,
+			Start: a.start, End: a.start.Add(time.Hour), Department: "Mechanics"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j, err := e.st.CreateJob(store.CLI, store.Job{VehicleID: v.ID, Description: "Oil service"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.SetJobStage(store.CLI, j.ID, store.StageReady); err != nil {
+		t.Fatal(err)
+	}
+	e.run(t, []scenario{{name: "dashboard", path: "/", as: store.RoleWorkshop, status: 200,
+		contains:    []string{"Ion Popescu", "B 123 ABC", "Dacia Logan", "Oil service", "10:00–11:00", j.Number},
+		notContains: []string{"Tomorrow&#39;s brakes", "Tomorrow's brakes"}}})
+}

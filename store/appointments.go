@@ -91,3 +91,39 @@ func (s *Store) putNewAppointment(w writer, ap *Appointment) error {
 	}
 	return w.change("appointment", id, OpPut)
 }
+
+// AgendaRow is an appointment with the names a list shows beside it.
+type AgendaRow struct {
+	Appointment
+	Customer string
+	Plate    string
+	Car      string
+}
+
+// Agenda lists appointments starting in [from, to) with their customer and
+// car, read in one transaction.
+func (s *Store) Agenda(from, to time.Time) ([]AgendaRow, error) {
+	var out []AgendaRow
+	err := s.view(func(tx *bolt.Tx) error {
+		all, custs, vehs := tx.Bucket(bAppointments), tx.Bucket(bCustomers), tx.Bucket(bVehicles)
+		c := tx.Bucket(bApptByStart).Cursor()
+		end := uint64(to.Unix())
+		for k, _ := c.Seek(itob(uint64(from.Unix()))); k != nil && btoi(k[:8]) < end; k, _ = c.Next() {
+			var row AgendaRow
+			if err := getJSON(all, k[8:], &row.Appointment); err != nil {
+				return err
+			}
+			var cu Customer
+			if err := getJSON(custs, itob(row.CustomerID), &cu); err == nil {
+				row.Customer = cu.Name
+			}
+			var v Vehicle
+			if err := getJSON(vehs, itob(row.VehicleID), &v); err == nil {
+				row.Plate, row.Car = v.Plate, strings.TrimSpace(v.Make+" "+v.Model)
+			}
+			out = append(out, row)
+		}
+		return nil
+	})
+	return out, err
+}

@@ -131,3 +131,32 @@ func TestAppointmentsBetween(t *testing.T) {
 		})
 	}
 }
+
+func TestAgendaNamesCustomerAndCar(t *testing.T) {
+	s := openTest(t)
+	c, err := s.CreateCustomer(CLI, Customer{Name: "Ana Pop", Email: "ana@example.com"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := s.CreateVehicle(CLI, Vehicle{CustomerID: c.ID, Plate: "AB123CD", Make: "Fiat", Model: "Panda"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	for _, h := range []int{15, 9, 30} { // 30h is the next day
+		if _, err := s.CreateAppointment(CLI, Appointment{CustomerID: c.ID, VehicleID: v.ID, Service: "Service",
+			Start: day.Add(time.Duration(h) * time.Hour), End: day.Add(time.Duration(h+1) * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rows, err := s.Agenda(day, day.AddDate(0, 0, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Start.Hour() != 9 || rows[1].Start.Hour() != 15 {
+		t.Fatalf("rows = %+v", rows)
+	}
+	if rows[0].Customer != "Ana Pop" || rows[0].Plate != "AB123CD" || rows[0].Car != "Fiat Panda" {
+		t.Fatalf("row = %+v", rows[0])
+	}
+}
