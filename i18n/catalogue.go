@@ -5,14 +5,17 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"slices"
 	"strings"
 	"sync"
 )
 
-// The catalogues are flat JSON objects, key → message, one key per line and
-// sorted by key so that additions show up as one-line diffs.
+// The catalogue is split by area (locales/AREA.LANG.json) so that work on
+// different features does not edit the same file. Each file is a flat JSON
+// object, key → message, one key per line and sorted by key so that additions
+// show up as one-line diffs. A key lives in exactly one area.
 //
 //go:embed locales/*.json
 var localeFiles embed.FS
@@ -24,21 +27,37 @@ var catalogues = loadCatalogues()
 func loadCatalogues() map[Lang]map[string]string {
 	cats := make(map[Lang]map[string]string, len(Supported))
 	for _, l := range Supported {
-		data, err := localeFiles.ReadFile(localePath(l))
-		if err != nil {
-			panic(fmt.Sprintf("i18n: %v", err))
-		}
-		var msgs map[string]string
-		if err := json.Unmarshal(data, &msgs); err != nil {
-			// The files are embedded, so this is a build defect the tests catch.
-			panic(fmt.Sprintf("i18n: %s: %v", localePath(l), err))
+		msgs := map[string]string{}
+		for _, path := range localePaths(l) {
+			data, err := localeFiles.ReadFile(path)
+			if err != nil {
+				panic(fmt.Sprintf("i18n: %v", err))
+			}
+			var area map[string]string
+			if err := json.Unmarshal(data, &area); err != nil {
+				// The files are embedded, so this is a build defect the tests catch.
+				panic(fmt.Sprintf("i18n: %s: %v", path, err))
+			}
+			for k, v := range area {
+				if _, dup := msgs[k]; dup {
+					panic(fmt.Sprintf("i18n: %s: key %s is also in another area", path, k))
+				}
+				msgs[k] = v
+			}
 		}
 		cats[l] = msgs
 	}
 	return cats
 }
 
-func localePath(l Lang) string { return "locales/" + string(l) + ".json" }
+// localePaths lists the area files of one language.
+func localePaths(l Lang) []string {
+	paths, err := fs.Glob(localeFiles, "locales/*."+string(l)+".json")
+	if err != nil || len(paths) == 0 {
+		panic(fmt.Sprintf("i18n: no catalogue files for %s", l))
+	}
+	return paths
+}
 
 // warned remembers which problems were already logged, so a template that
 // renders a bad key on every request logs it once, not per request.

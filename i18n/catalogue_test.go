@@ -68,9 +68,13 @@ func placeholderSet(msg string) []string {
 // TestLocaleFiles walks each file token by token, because json.Unmarshal
 // silently keeps the last of two duplicate keys.
 func TestLocaleFiles(t *testing.T) {
+	var paths []string
 	for _, l := range Supported {
-		t.Run(string(l), func(t *testing.T) {
-			data, err := localeFiles.ReadFile(localePath(l))
+		paths = append(paths, localePaths(l)...)
+	}
+	for _, path := range paths {
+		t.Run(path, func(t *testing.T) {
+			data, err := localeFiles.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,6 +119,27 @@ func TestLocaleFiles(t *testing.T) {
 				t.Errorf("%d lines for %d keys; want one key per line", lines, len(seen))
 			}
 		})
+	}
+}
+
+// TestAreasMatchAcrossLanguages: every area exists in every language, so a
+// key is looked up in the same area whatever the language.
+func TestAreasMatchAcrossLanguages(t *testing.T) {
+	area := func(path, lang string) string {
+		return strings.TrimSuffix(strings.TrimPrefix(path, "locales/"), "."+lang+".json")
+	}
+	var want []string
+	for _, p := range localePaths(English) {
+		want = append(want, area(p, "en"))
+	}
+	for _, l := range Supported {
+		var got []string
+		for _, p := range localePaths(l) {
+			got = append(got, area(p, string(l)))
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s areas %v, English has %v", l, got, want)
+		}
 	}
 }
 
