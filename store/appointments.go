@@ -1,6 +1,7 @@
 package store
 
 import (
+	"sort"
 	"strings"
 	"time"
 
@@ -89,6 +90,12 @@ func (s *Store) putNewAppointment(w writer, ap *Appointment) error {
 	if err := w.tx.Bucket(bApptByStart).Put(apptKey(ap.Start, id), nil); err != nil {
 		return err
 	}
+	if err := w.tx.Bucket(bApptByCust).Put(append(itob(ap.CustomerID), itob(id)...), nil); err != nil {
+		return err
+	}
+	if err := w.timeline(ap.CustomerID, "appointment", id, "timeline.appointment_booked", "service", ap.Service); err != nil {
+		return err
+	}
 	return w.change("appointment", id, OpPut)
 }
 
@@ -126,4 +133,30 @@ func (s *Store) Agenda(from, to time.Time) ([]AgendaRow, error) {
 		return nil
 	})
 	return out, err
+}
+
+// CustomerAppointments lists a customer's appointments, newest first.
+func (s *Store) CustomerAppointments(customerID uint64) ([]Appointment, error) {
+	var out []Appointment
+	err := s.view(func(tx *bolt.Tx) error {
+		all := tx.Bucket(bAppointments)
+		c := tx.Bucket(bApptByCust).Cursor()
+		for k, _ := c.Seek(itob(customerID)); k != nil && btoi(k[:8]) == customerID; k, _ = c.Next() {
+			var ap Appointment
+			if err := getJSON(all, k[8:], &ap); err != nil {
+				return err
+			}
+			out = append(out, ap)
+		}
+		return nil
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Start.After(out[j].Start) })
+	return out, err
+}
+
+// Appointment returns one appointment.
+func (s *Store) Appointment(id uint64) (Appointment, error) {
+	var a Appointment
+	err := s.view(func(tx *bolt.Tx) error { return getJSON(tx.Bucket(bAppointments), itob(id), &a) })
+	return a, err
 }

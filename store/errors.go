@@ -34,6 +34,9 @@ type Error struct {
 	Key    string // catalogue key of the overall message
 	Args   []any  // placeholder name/value pairs for Key
 	Fields []FieldError
+	// Existing is the record a conflict collided with, so the user can be
+	// shown it instead of typing it in again.
+	Existing uint64
 }
 
 func (e *Error) Error() string {

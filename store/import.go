@@ -25,7 +25,7 @@ type VehicleBundle struct {
 // car whose plate or VIN is, so importing the same data twice changes nothing.
 func (s *Store) ImportBundles(a Actor, action string, bundles []Bundle) (created int, err error) {
 	for i := range bundles {
-		if err := bundles[i].Customer.normalize(); err != nil {
+		if err := bundles[i].Customer.normalize(s.now()); err != nil {
 			return 0, fmt.Errorf("bundle %d: %w", i, err)
 		}
 	}

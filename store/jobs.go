@@ -69,6 +69,12 @@ func (s *Store) putNewJob(w writer, j *Job) error {
 	if err := counter(w.tx, "jobs:"+j.Stage, 1); err != nil {
 		return err
 	}
+	if err := w.tx.Bucket(bJobsByVehicle).Put(append(itob(j.VehicleID), itob(id)...), nil); err != nil {
+		return err
+	}
+	if err := w.timeline(j.CustomerID, "job", id, "timeline.job_opened", "number", j.Number); err != nil {
+		return err
+	}
 	return w.change("job", id, OpPut)
 }
 
@@ -139,6 +145,9 @@ func (s *Store) SetJobStage(a Actor, id uint64, stage string) (Job, error) {
 		if err := w.change("job", id, OpPut); err != nil {
 			return err
 		}
+		if err := w.timeline(j.CustomerID, "job", id, "timeline.job_stage", "number", j.Number, "stage", stage); err != nil {
+			return err
+		}
 		if _, err := w.notify(Notification{CustomerID: j.CustomerID, Category: "workshop", Urgent: true,
 			TitleKey: "notify.job_stage.title", BodyKey: "stage." + stage,
 			Args: []string{"number", j.Number}, URL: fmt.Sprintf("/app/jobs/%d", id)}); err != nil {
@@ -193,4 +202,25 @@ func (s *Store) Counts() (Counts, error) {
 		return nil
 	})
 	return c, err
+}
+
+// VehicleJobs lists a car's jobs, newest first.
+func (s *Store) VehicleJobs(vehicleID uint64) ([]Job, error) {
+	var out []Job
+	err := s.view(func(tx *bolt.Tx) error {
+		all := tx.Bucket(bJobs)
+		c := tx.Bucket(bJobsByVehicle).Cursor()
+		for k, _ := c.Seek(itob(vehicleID)); k != nil && btoi(k[:8]) == vehicleID; k, _ = c.Next() {
+			var j Job
+			if err := getJSON(all, k[8:], &j); err != nil {
+				return err
+			}
+			out = append(out, j)
+		}
+		return nil
+	})
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, err
 }

@@ -25,6 +25,9 @@ var (
 	bCustomers     = []byte("customers")
 	bCustByEmail   = []byte("customers_by_email")
 	bCustByPhone   = []byte("customers_by_phone")
+	bCustByTax     = []byte("customers_by_tax")
+	bCustByName    = []byte("customers_by_name")
+	bTimeline      = []byte("timeline")
 	bVehicles      = []byte("vehicles")
 	bVehByPlate    = []byte("vehicles_by_plate")
 	bVehByVIN      = []byte("vehicles_by_vin")
@@ -33,6 +36,8 @@ var (
 	bApptByStart   = []byte("appointments_by_start")
 	bJobs          = []byte("jobs")
 	bJobsByStage   = []byte("jobs_by_stage")
+	bJobsByVehicle = []byte("jobs_by_vehicle")
+	bApptByCust    = []byte("appointments_by_customer")
 )
 
 var keySchema = []byte("schema_version")
@@ -44,7 +49,8 @@ var migrations = []func(tx *bolt.Tx) error{
 	func(tx *bolt.Tx) error {
 		for _, name := range [][]byte{bChanges, bOutbox, bOutboxPending, bAudit, bUsers, bUsersByName, bSessions,
 			bAPIKeys, bAPIKeyByHash, bSettings, bCustomers, bCustByEmail, bCustByPhone, bVehicles,
-			bVehByPlate, bVehByVIN, bVehByCust, bAppointments, bApptByStart, bJobs, bJobsByStage} {
+			bVehByPlate, bVehByVIN, bVehByCust, bAppointments, bApptByStart, bJobs, bJobsByStage,
+			bCustByTax, bCustByName, bTimeline, bJobsByVehicle, bApptByCust} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"fmt"
 	"regexp"
+	"sort"
 	"strings"
 	"time"
 	"unicode"
@@ -21,17 +23,31 @@ type Reading struct {
 
 // Vehicle is a customer's car, with its odometer history.
 type Vehicle struct {
-	ID         uint64    `json:"id"`
-	CustomerID uint64    `json:"customer_id"`
-	Plate      string    `json:"plate"`
-	VIN        string    `json:"vin,omitempty"`
-	Make       string    `json:"make"`
-	Model      string    `json:"model"`
-	Year       int       `json:"year,omitempty"`
-	Fuel       string    `json:"fuel,omitempty"`
+	ID         uint64 `json:"id"`
+	CustomerID uint64 `json:"customer_id"`
+	Plate      string `json:"plate"`
+	VIN        string `json:"vin,omitempty"`
+	Make       string `json:"make"`
+	Model      string `json:"model"`
+	Year       int    `json:"year,omitempty"`
+	Fuel       string `json:"fuel,omitempty"`
+	Version    string `json:"version,omitempty"`
+	Colour     string `json:"colour,omitempty"`
+	// Registered is the first registration date.
+	Registered time.Time `json:"registered,omitempty"`
 	Odometer   []Reading `json:"odometer,omitempty"`
-	Created    time.Time `json:"created"`
-	Updated    time.Time `json:"updated"`
+	// Owners is the history of who owned the car while it was on file.
+	Owners  []Ownership `json:"owners,omitempty"`
+	Created time.Time   `json:"created"`
+	Updated time.Time   `json:"updated"`
+}
+
+// Ownership is one period a customer owned a car; To is zero for the owner
+// now.
+type Ownership struct {
+	CustomerID uint64    `json:"customer_id"`
+	From       time.Time `json:"from"`
+	To         time.Time `json:"to,omitempty"`
 }
 
 // NormalizePlate is how plates are compared: letters (any alphabet, so the
@@ -82,6 +98,10 @@ func (v *Vehicle) normalize(now time.Time) error {
 	v.Plate = strings.ToUpper(strings.TrimSpace(v.Plate))
 	v.VIN = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(v.VIN), " ", ""))
 	v.Make, v.Model = strings.TrimSpace(v.Make), strings.TrimSpace(v.Model)
+	v.Version, v.Colour = strings.TrimSpace(v.Version), strings.TrimSpace(v.Colour)
+	if !v.Registered.IsZero() && v.Registered.After(now) {
+		val.Add("registered", "vehicles.error.registered_future")
+	}
 	if NormalizePlate(v.Plate) == "" {
 		val.Add("plate", "common.error.required")
 	}
@@ -118,11 +138,9 @@ func (v *Vehicle) normalize(now time.Time) error {
 func (s *Store) putNewVehicle(w writer, v *Vehicle) error {
 	byPlate, byVIN := w.tx.Bucket(bVehByPlate), w.tx.Bucket(bVehByVIN)
 	plate := NormalizePlate(v.Plate)
-	if byPlate.Get([]byte(plate)) != nil {
-		return &Error{Code: CodeConflict, Key: "vehicles.error.exists", Fields: []FieldError{{Field: "plate", Key: "vehicles.error.plate_taken"}}}
-	}
-	if v.VIN != "" && byVIN.Get([]byte(v.VIN)) != nil {
-		return &Error{Code: CodeConflict, Key: "vehicles.error.exists", Fields: []FieldError{{Field: "vin", Key: "vehicles.error.vin_taken"}}}
+	v.ID = 0
+	if err := checkVehicleUnique(w.tx, v); err != nil {
+		return err
 	}
 	if w.tx.Bucket(bCustomers).Get(itob(v.CustomerID)) == nil {
 		return Invalid("customer_id", "errors.not_found")
@@ -133,6 +151,7 @@ func (s *Store) putNewVehicle(w writer, v *Vehicle) error {
 		return err
 	}
 	v.ID, v.Created, v.Updated = id, w.now, w.now
+	v.Owners = []Ownership{{CustomerID: v.CustomerID, From: w.now}}
 	if err := putJSON(b, itob(id), v); err != nil {
 		return err
 	}
@@ -148,6 +167,9 @@ func (s *Store) putNewVehicle(w writer, v *Vehicle) error {
 		return err
 	}
 	if err := counter(w.tx, "vehicles", 1); err != nil {
+		return err
+	}
+	if err := w.timeline(v.CustomerID, "vehicle", id, "timeline.vehicle_added", "plate", v.Plate); err != nil {
 		return err
 	}
 	return w.change("vehicle", id, OpPut)
@@ -192,15 +214,247 @@ func (s *Store) VehicleByPlate(plate string) (Vehicle, error) {
 func (s *Store) CustomerVehicles(customerID uint64) ([]Vehicle, error) {
 	var out []Vehicle
 	err := s.view(func(tx *bolt.Tx) error {
-		prefix := itob(customerID)
-		c := tx.Bucket(bVehByCust).Cursor()
-		all := tx.Bucket(bVehicles)
-		for k, _ := c.Seek(prefix); k != nil && string(k[:8]) == string(prefix); k, _ = c.Next() {
-			var v Vehicle
-			if err := getJSON(all, k[8:], &v); err != nil {
+		var err error
+		out, err = vehiclesOf(tx, customerID)
+		return err
+	})
+	return out, err
+}
+
+func checkVehicleUnique(tx *bolt.Tx, v *Vehicle) error {
+	if id := tx.Bucket(bVehByPlate).Get([]byte(NormalizePlate(v.Plate))); id != nil && btoi(id) != v.ID {
+		return &Error{Code: CodeConflict, Key: "vehicles.error.exists", Existing: btoi(id),
+			Fields: []FieldError{{Field: "plate", Key: "vehicles.error.plate_taken"}}}
+	}
+	if v.VIN != "" {
+		if id := tx.Bucket(bVehByVIN).Get([]byte(v.VIN)); id != nil && btoi(id) != v.ID {
+			return &Error{Code: CodeConflict, Key: "vehicles.error.exists", Existing: btoi(id),
+				Fields: []FieldError{{Field: "vin", Key: "vehicles.error.vin_taken"}}}
+		}
+	}
+	return nil
+}
+
+// UpdateVehicle changes a car's details. Owner and odometer history are
+// changed only by TransferVehicle and AddReading.
+func (s *Store) UpdateVehicle(a Actor, v Vehicle) (Vehicle, error) {
+	err := s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bVehicles)
+		var old Vehicle
+		if err := getJSON(b, itob(v.ID), &old); err != nil {
+			return err
+		}
+		w := s.writer(tx)
+		v.CustomerID, v.Owners, v.Odometer, v.Created = old.CustomerID, old.Owners, old.Odometer, old.Created
+		if err := v.normalize(w.now); err != nil {
+			return err
+		}
+		if err := checkVehicleUnique(tx, &v); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bVehByPlate).Delete([]byte(NormalizePlate(old.Plate))); err != nil {
+			return err
+		}
+		if old.VIN != "" {
+			if err := tx.Bucket(bVehByVIN).Delete([]byte(old.VIN)); err != nil {
 				return err
 			}
-			out = append(out, v)
+		}
+		if err := tx.Bucket(bVehByPlate).Put([]byte(NormalizePlate(v.Plate)), itob(v.ID)); err != nil {
+			return err
+		}
+		if v.VIN != "" {
+			if err := tx.Bucket(bVehByVIN).Put([]byte(v.VIN), itob(v.ID)); err != nil {
+				return err
+			}
+		}
+		v.Updated = w.now
+		if err := putJSON(b, itob(v.ID), v); err != nil {
+			return err
+		}
+		if err := w.change("vehicle", v.ID, OpPut); err != nil {
+			return err
+		}
+		return w.audit(a, "vehicle_update", "vehicle", v.ID, v.Plate)
+	})
+	return v, err
+}
+
+// moveVehicle gives a car to another customer inside tx, closing the old
+// ownership, and moves its jobs' customer with it when moveJobs is set
+// (a merge: the jobs were the same person's; a sale keeps them with the
+// seller).
+func moveVehicle(w writer, v *Vehicle, to uint64, moveJobs bool) error {
+	from := v.CustomerID
+	byCust := w.tx.Bucket(bVehByCust)
+	if err := byCust.Delete(append(itob(from), itob(v.ID)...)); err != nil {
+		return err
+	}
+	if err := byCust.Put(append(itob(to), itob(v.ID)...), nil); err != nil {
+		return err
+	}
+	if moveJobs {
+		for i := range v.Owners {
+			if v.Owners[i].CustomerID == from {
+				v.Owners[i].CustomerID = to
+			}
+		}
+		jobs := w.tx.Bucket(bJobs)
+		c := w.tx.Bucket(bJobsByVehicle).Cursor()
+		for k, _ := c.Seek(itob(v.ID)); k != nil && btoi(k[:8]) == v.ID; k, _ = c.Next() {
+			var j Job
+			if err := getJSON(jobs, k[8:], &j); err != nil {
+				return err
+			}
+			j.CustomerID = to
+			if err := putJSON(jobs, k[8:], j); err != nil {
+				return err
+			}
+			if err := w.change("job", j.ID, OpPut); err != nil {
+				return err
+			}
+		}
+	} else {
+		if n := len(v.Owners); n > 0 && v.Owners[n-1].To.IsZero() {
+			v.Owners[n-1].To = w.now
+		}
+		v.Owners = append(v.Owners, Ownership{CustomerID: to, From: w.now})
+	}
+	v.CustomerID, v.Updated = to, w.now
+	if err := putJSON(w.tx.Bucket(bVehicles), itob(v.ID), v); err != nil {
+		return err
+	}
+	return w.change("vehicle", v.ID, OpPut)
+}
+
+// TransferVehicle records that a car changed owner. Its history (jobs,
+// odometer) stays with the car; each customer's timeline says so.
+func (s *Store) TransferVehicle(a Actor, vehicleID, to uint64) (Vehicle, error) {
+	var v Vehicle
+	err := s.update(func(tx *bolt.Tx) error {
+		if err := getJSON(tx.Bucket(bVehicles), itob(vehicleID), &v); err != nil {
+			return err
+		}
+		if v.CustomerID == to {
+			return nil
+		}
+		var buyer Customer
+		if err := getJSON(tx.Bucket(bCustomers), itob(to), &buyer); err != nil {
+			return Invalid("customer_id", "errors.not_found")
+		}
+		w := s.writer(tx)
+		from := v.CustomerID
+		if err := moveVehicle(w, &v, to, false); err != nil {
+			return err
+		}
+		if err := w.timeline(from, "vehicle", v.ID, "timeline.vehicle_sold", "plate", v.Plate); err != nil {
+			return err
+		}
+		if err := w.timeline(to, "vehicle", v.ID, "timeline.vehicle_bought", "plate", v.Plate); err != nil {
+			return err
+		}
+		return w.audit(a, "vehicle_transfer", "vehicle", v.ID, v.Plate)
+	})
+	return v, err
+}
+
+// AddReading records an odometer reading. A reading lower than an earlier
+// one is refused: odometers do not go back.
+func (s *Store) AddReading(a Actor, vehicleID uint64, r Reading) (Vehicle, error) {
+	var v Vehicle
+	err := s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bVehicles)
+		if err := getJSON(b, itob(vehicleID), &v); err != nil {
+			return err
+		}
+		w := s.writer(tx)
+		if r.At.IsZero() {
+			r.At = w.now
+		}
+		if r.Source == "" {
+			r.Source = "manual"
+		}
+		if r.Km < 0 || r.Km > 3_000_000 {
+			return Invalid("km", "vehicles.error.odometer_invalid")
+		}
+		for _, old := range v.Odometer {
+			if old.At.Before(r.At) && old.Km > r.Km {
+				return Invalid("km", "vehicles.error.odometer_back", "km", fmt.Sprint(old.Km))
+			}
+		}
+		v.Odometer = append(v.Odometer, r)
+		sort.SliceStable(v.Odometer, func(i, j int) bool { return v.Odometer[i].At.Before(v.Odometer[j].At) })
+		v.Updated = w.now
+		if err := putJSON(b, itob(v.ID), v); err != nil {
+			return err
+		}
+		if err := w.change("vehicle", v.ID, OpPut); err != nil {
+			return err
+		}
+		return w.audit(a, "odometer_reading", "vehicle", v.ID, fmt.Sprintf("%s: %d km", v.Plate, r.Km))
+	})
+	return v, err
+}
+
+// VehiclePage is one page of a vehicle listing by plate.
+type VehiclePage struct {
+	Vehicles []Vehicle
+	Next     string
+	Total    int64
+}
+
+// Vehicles lists cars by plate, limit at a time, after the cursor a previous
+// page returned.
+func (s *Store) Vehicles(after string, limit int) (VehiclePage, error) {
+	if limit <= 0 || limit > maxPageSize {
+		limit = 50
+	}
+	var p VehiclePage
+	err := s.view(func(tx *bolt.Tx) error {
+		p.Total = readCounter(tx, "vehicles")
+		all := tx.Bucket(bVehicles)
+		c := tx.Bucket(bVehByPlate).Cursor()
+		k, id := c.Seek([]byte(after))
+		if after != "" && string(k) == after {
+			k, id = c.Next()
+		}
+		for ; k != nil; k, id = c.Next() {
+			if len(p.Vehicles) == limit {
+				p.Next = string(p.Vehicles[len(p.Vehicles)-1].plateKey())
+				return nil
+			}
+			var v Vehicle
+			if err := getJSON(all, id, &v); err != nil {
+				return err
+			}
+			p.Vehicles = append(p.Vehicles, v)
+		}
+		return nil
+	})
+	return p, err
+}
+
+func (v Vehicle) plateKey() string { return NormalizePlate(v.Plate) }
+
+// VehicleMatches lists cars already on file with v's plate or VIN.
+func (s *Store) VehicleMatches(v Vehicle) ([]Vehicle, error) {
+	var out []Vehicle
+	err := s.view(func(tx *bolt.Tx) error {
+		seen := map[uint64]bool{}
+		for _, k := range []struct{ b, key []byte }{{bVehByPlate, []byte(NormalizePlate(v.Plate))}, {bVehByVIN, []byte(strings.ToUpper(strings.TrimSpace(v.VIN)))}} {
+			if len(k.key) == 0 {
+				continue
+			}
+			id := tx.Bucket(k.b).Get(k.key)
+			if id == nil || seen[btoi(id)] || btoi(id) == v.ID {
+				continue
+			}
+			seen[btoi(id)] = true
+			var found Vehicle
+			if err := getJSON(tx.Bucket(bVehicles), id, &found); err != nil {
+				return err
+			}
+			out = append(out, found)
 		}
 		return nil
 	})

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"pitlane/i18n"
+	"pitlane/store"
 )
 
 // TestTemplatesUseKnownKeys fails when a template calls t with a key the
@@ -22,6 +23,9 @@ func TestTemplatesUseKnownKeys(t *testing.T) {
 	}
 	for name, text := range src {
 		keys := i18n.KeysUsedIn(text)
+		for _, m := range fieldLabel.FindAllStringSubmatch(text, -1) {
+			keys = append(keys, m[1])
+		}
 		if name != "layout.html" && len(keys) == 0 {
 			t.Errorf("%s uses no catalogue key: every visible string must be translated", name)
 		}
@@ -32,6 +36,9 @@ func TestTemplatesUseKnownKeys(t *testing.T) {
 		}
 	}
 }
+
+// fieldLabel matches the label keys of form inputs: (.Field "name" "key" …).
+var fieldLabel = regexp.MustCompile(`\.(?:Field|Required) "[a-z_]+" "([a-z_.]+)"`)
 
 // keyLiteral matches catalogue keys written in Go code (Invalid("x", "key"),
 // Key: "key", done=key).
@@ -69,8 +76,26 @@ func TestDynamicKeysExist(t *testing.T) {
 	for _, d := range weekdays {
 		keys = append(keys, "settings.weekday."+d)
 	}
-	for _, r := range []string{"sales", "backoffice", "workshop", "manager"} {
-		keys = append(keys, "role."+r)
+	for _, r := range store.Roles {
+		keys = append(keys, "role."+string(r))
+	}
+	for _, s := range []string{store.SortName, store.SortNewest, store.SortOldest} {
+		keys = append(keys, "customers.sort."+s)
+	}
+	for _, s := range store.ConsentSources {
+		keys = append(keys, "customers.source."+s)
+	}
+	for _, s := range []string{"checkin", "customer", "demo", "import", "manual"} {
+		keys = append(keys, "vehicles.source."+s)
+	}
+	for _, s := range []string{"requested", "confirmed", "cancelled", "no_show", "done"} {
+		keys = append(keys, "appointments.status."+s)
+	}
+	for _, f := range store.Fuels {
+		keys = append(keys, "fuel."+f)
+	}
+	for _, s := range store.Stages {
+		keys = append(keys, "stage."+s)
 	}
 	for _, k := range keys {
 		if !i18n.Has(k) {

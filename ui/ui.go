@@ -259,8 +259,44 @@ func redirect(c *fiber.Ctx, to string) error {
 	return c.Redirect(to, fiber.StatusSeeOther)
 }
 
+// Field is one labelled form input, for the "input" template.
+type Field struct {
+	Name, Label, Type, Value, Error, Hint, Autocomplete string
+	Required                                         bool
+}
+
+// Field describes input name with its label key, type, the value typed
+// and its error, so forms stay one line per input.
+func (v *View) Field(name, label, typ string) Field {
+	return Field{Name: name, Label: label, Type: typ, Value: v.Form[name], Error: v.Errors[name]}
+}
+
+// Required is Field for an input that must be filled.
+func (v *View) Required(name, label, typ string) Field {
+	f := v.Field(name, label, typ)
+	f.Required = true
+	return f
+}
+
 // Count formats a whole number in the page's locale.
 func (v *View) Count(n int64) string { return v.Loc.Number(float64(n), 0) }
+
+// Int formats an int in the page's locale.
+func (v *View) Int(n int) string { return v.Loc.Number(float64(n), 0) }
+
+// Event says a timeline event in the page's language. A "stage" argument is
+// a job stage, itself translated.
+func (v *View) Event(e store.TimelineEvent) string {
+	args := make([]any, 0, len(e.Args))
+	for i := 0; i+1 < len(e.Args); i += 2 {
+		val := e.Args[i+1]
+		if e.Args[i] == "stage" {
+			val = i18n.T(v.Lang, "stage."+val)
+		}
+		args = append(args, e.Args[i], val)
+	}
+	return i18n.T(v.Lang, e.Key, args...)
+}
 
 // Now is the current time, for pages that show today's date.
 func (v *View) Now() time.Time { return time.Now() }
