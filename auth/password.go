@@ -27,6 +27,15 @@ const (
 	saltLen      = 16
 )
 
+// Limits on the parameters a stored hash may ask for: a corrupt or
+// hand-edited record must not make a login allocate terabytes or run for
+// days.
+const (
+	maxArgonMemory = 256 * 1024 // KiB
+	maxArgonTime   = 16
+	maxArgonKeyLen = 64
+)
+
 // MinPasswordLength is the shortest password accepted.
 const MinPasswordLength = 10
 
@@ -76,7 +85,7 @@ func VerifyPassword(encoded, pw string) (bool, error) {
 	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
 		return false, errBadHash
 	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iter, &threads); err != nil || threads == 0 || iter == 0 {
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iter, &threads); err != nil || threads == 0 || iter == 0 || mem > maxArgonMemory || iter > maxArgonTime {
 		return false, errBadHash
 	}
 	b64 := base64.RawStdEncoding
@@ -85,7 +94,7 @@ func VerifyPassword(encoded, pw string) (bool, error) {
 		return false, errBadHash
 	}
 	want, err := b64.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
+	if err != nil || len(want) == 0 || len(want) > maxArgonKeyLen {
 		return false, errBadHash
 	}
 	hashSlots <- struct{}{}

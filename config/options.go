@@ -156,7 +156,14 @@ func checkAddr(v string) error {
 	if v == "" {
 		return nil
 	}
-	if _, _, err := net.SplitHostPort(v); err != nil {
+	_, port, err := net.SplitHostPort(v)
+	if err == nil && port == "" {
+		err = errors.New("missing port")
+	}
+	if err == nil {
+		_, err = net.LookupPort("tcp", port)
+	}
+	if err != nil {
 		return errors.New("must be HOST:PORT, for example :8443 or 127.0.0.1:8080")
 	}
 	return nil
@@ -188,7 +195,8 @@ func Parse(name string, args []string, getenv func(string) string, out io.Writer
 			return Config{}, fmt.Errorf("--%s (%s): %w", o.Flag, o.Env, err)
 		}
 	}
-	return c, c.finish()
+	err := c.finish()
+	return c, err
 }
 
 // finish fills defaults that depend on other options and checks them together.

@@ -80,6 +80,9 @@ func (r *Routes) Public(g fiber.Router, method, path string, h fiber.Handler) {
 }
 
 func joinPath(g fiber.Router, path string) string {
+	if !strings.HasPrefix(path, "/") {
+		path = "/" + path
+	}
 	if grp, ok := g.(*fiber.Group); ok {
 		path = strings.TrimSuffix(grp.Prefix, "/") + path
 		if len(path) > 1 {

@@ -1,0 +1,156 @@
+package media
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"image"
+	"image/color"
+	"image/png"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func pngBytes(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	img.Set(1, 1, color.RGBA{R: 200, A: 255})
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// files lists every file under dir, relative, so a test can see exactly what
+// an upload left behind (including temporary files).
+func files(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestPut(t *testing.T) {
+	img := pngBytes(t)
+	sum := sha256.Sum256(img)
+	hash := hex.EncodeToString(sum[:])
+	size := int64(len(img))
+	text := []byte("this is not a picture, whatever its name says\n")
+
+	tests := []struct {
+		name      string
+		body      []byte
+		max       int64
+		types     []string
+		wantErr   error
+		wantFiles []string
+	}{
+		{"png under the limit", img, 1 << 20, []string{"image/jpeg", "image/png"}, nil, []string{hash[:2] + "/" + hash}},
+		{"png exactly at the limit", img, size, []string{"image/png"}, nil, []string{hash[:2] + "/" + hash}},
+		{"png one byte over the limit", img, size - 1, []string{"image/png"}, ErrTooLarge, nil},
+		{"text is refused whatever the file name", text, 1 << 20, []string{"image/png", "image/jpeg"}, ErrType, nil},
+		{"png when only PDFs are accepted", img, 1 << 20, []string{"application/pdf"}, ErrType, nil},
+		{"empty upload", nil, 1 << 20, []string{"image/png"}, ErrType, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := s.Put(bytes.NewReader(tt.body), tt.max, tt.types...)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("Put error = %v, want %v", err, tt.wantErr)
+			}
+			if got := files(t, s.dir); !slices.Equal(got, tt.wantFiles) {
+				t.Errorf("media folder holds %q, want %q", got, tt.wantFiles)
+			}
+			if err != nil {
+				return
+			}
+			want := File{Hash: hash, Size: size, Type: "image/png"}
+			if f != want {
+				t.Errorf("Put = %+v, want %+v", f, want)
+			}
+			stored, err := os.ReadFile(s.Path(f.Hash))
+			if err != nil || !bytes.Equal(stored, tt.body) {
+				t.Errorf("stored file differs from the upload (%d bytes, %v)", len(stored), err)
+			}
+		})
+	}
+}
+
+func TestPutSameContentTwice(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	img := pngBytes(t)
+	first, err := s.Put(bytes.NewReader(img), 1<<20, "image/png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := s.Put(bytes.NewReader(img), 1<<20, "image/png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != second {
+		t.Errorf("same content stored as %+v and %+v", first, second)
+	}
+	if got := files(t, s.dir); len(got) != 1 {
+		t.Errorf("media folder holds %q, want one file", got)
+	}
+}
+
+func TestPath(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	valid := strings.Repeat("ab", 32)
+	if got, want := s.Path(valid), filepath.Join(s.dir, "ab", valid); got != want {
+		t.Errorf("Path(valid) = %q, want %q", got, want)
+	}
+	tests := []struct{ name, hash string }{
+		{"empty", ""},
+		{"traversal", "../../etc/passwd"},
+		{"traversal padded to 64", "../../../../../../../../../../../../../../../../../../../etc/passwd"},
+		{"absolute", "/etc/passwd"},
+		{"short", "abcdef"},
+		{"uppercase", strings.ToUpper(valid)},
+		{"65 characters", valid + "a"},
+		{"not hex", strings.Repeat("zz", 32)},
+		{"trailing newline", valid + "\n"},
+		{"backslash", `..\..\` + valid[6:]},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := s.Path(tt.hash)
+			rel, err := filepath.Rel(s.dir, p)
+			if err != nil || rel == "." || strings.HasPrefix(rel, "..") || filepath.IsAbs(rel) {
+				t.Fatalf("Path(%q) = %q, outside the media folder %q", tt.hash, p, s.dir)
+			}
+			if _, err := os.Stat(p); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("Path(%q) = %q names something that exists (%v)", tt.hash, p, err)
+			}
+		})
+	}
+}
