@@ -40,6 +40,9 @@ func (s *Store) MergeCustomers(a Actor, keep, gone uint64) (Customer, error) {
 				return err
 			}
 		}
+		if err := moveHistory(w, gone, keep); err != nil {
+			return err
+		}
 		if err := moveAppointments(w, gone, keep); err != nil {
 			return err
 		}
@@ -159,6 +162,65 @@ func moveAppointments(w writer, from, to uint64) error {
 		}
 		if err := w.change("appointment", id, OpPut); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// moveHistory gives to the jobs and past ownerships of cars gone no longer
+// owns: a sale leaves them with the seller. The customer's own timeline names
+// every job and car it ever had, so this reads that history, not every job.
+func moveHistory(w writer, from, to uint64) error {
+	type ref struct {
+		kind string
+		id   uint64
+	}
+	var refs []ref
+	c := w.tx.Bucket(bTimeline).Cursor()
+	for k, v := c.Seek(itob(from)); k != nil && btoi(k[:8]) == from; k, v = c.Next() {
+		var e TimelineEvent
+		if err := jsonDecode(v, &e); err != nil {
+			return err
+		}
+		if e.Kind == "job" || e.Kind == "vehicle" {
+			refs = append(refs, ref{e.Kind, e.Record})
+		}
+	}
+	jobs, vehs := w.tx.Bucket(bJobs), w.tx.Bucket(bVehicles)
+	for _, r := range refs {
+		switch r.kind {
+		case "job":
+			var j Job
+			if err := getJSON(jobs, itob(r.id), &j); err != nil || j.CustomerID != from {
+				continue
+			}
+			j.CustomerID = to
+			if err := putJSON(jobs, itob(j.ID), j); err != nil {
+				return err
+			}
+			if err := w.change("job", j.ID, OpPut); err != nil {
+				return err
+			}
+		case "vehicle":
+			var v Vehicle
+			if err := getJSON(vehs, itob(r.id), &v); err != nil {
+				continue
+			}
+			changed := false
+			for i := range v.Owners {
+				if v.Owners[i].CustomerID == from {
+					v.Owners[i].CustomerID, changed = to, true
+				}
+			}
+			if !changed {
+				continue
+			}
+			if err := putJSON(vehs, itob(v.ID), v); err != nil {
+				return err
+			}
+			if err := w.change("vehicle", v.ID, OpPut); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

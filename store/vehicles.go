@@ -96,7 +96,7 @@ func ValidVIN(vin string) bool {
 func (v *Vehicle) normalize(now time.Time) error {
 	var val Validation
 	v.Plate = strings.ToUpper(strings.TrimSpace(v.Plate))
-	v.VIN = strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(v.VIN), " ", ""))
+	v.VIN = normalizeVIN(v.VIN)
 	v.Make, v.Model = strings.TrimSpace(v.Make), strings.TrimSpace(v.Model)
 	v.Version, v.Colour = strings.TrimSpace(v.Version), strings.TrimSpace(v.Colour)
 	if !v.Registered.IsZero() && v.Registered.After(now) {
@@ -378,8 +378,11 @@ func (s *Store) AddReading(a Actor, vehicleID uint64, r Reading) (Vehicle, error
 			return Invalid("km", "vehicles.error.odometer_invalid")
 		}
 		for _, old := range v.Odometer {
-			if old.At.Before(r.At) && old.Km > r.Km {
+			if !old.At.After(r.At) && old.Km > r.Km {
 				return Invalid("km", "vehicles.error.odometer_back", "km", fmt.Sprint(old.Km))
+			}
+			if old.At.After(r.At) && old.Km < r.Km {
+				return Invalid("km", "vehicles.error.odometer_ahead", "km", fmt.Sprint(old.Km))
 			}
 		}
 		v.Odometer = append(v.Odometer, r)
@@ -441,7 +444,7 @@ func (s *Store) VehicleMatches(v Vehicle) ([]Vehicle, error) {
 	var out []Vehicle
 	err := s.view(func(tx *bolt.Tx) error {
 		seen := map[uint64]bool{}
-		for _, k := range []struct{ b, key []byte }{{bVehByPlate, []byte(NormalizePlate(v.Plate))}, {bVehByVIN, []byte(strings.ToUpper(strings.TrimSpace(v.VIN)))}} {
+		for _, k := range []struct{ b, key []byte }{{bVehByPlate, []byte(NormalizePlate(v.Plate))}, {bVehByVIN, []byte(normalizeVIN(v.VIN))}} {
 			if len(k.key) == 0 {
 				continue
 			}
@@ -459,4 +462,9 @@ func (s *Store) VehicleMatches(v Vehicle) ([]Vehicle, error) {
 		return nil
 	})
 	return out, err
+}
+
+// normalizeVIN is how VINs are stored and looked up: no spaces, upper case.
+func normalizeVIN(vin string) string {
+	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(vin), " ", ""))
 }
