@@ -1,0 +1,178 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// newClient returns the HTTP client a scenario's workers share: an idle
+// keep-alive connection for every worker, and redirects returned rather than
+// followed, since a login's 303 is what gets checked.
+func newClient(concurrency int) *http.Client {
+	tr := &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        concurrency,
+		MaxIdleConnsPerHost: concurrency,
+		IdleConnTimeout:     90 * time.Second,
+		DisableCompression:  true,
+	}
+	return &http.Client{Transport: tr, Timeout: time.Minute,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// statusError describes an unexpected response with the start of its body.
+func statusError(what string, resp *http.Response, body []byte) error {
+	if len(body) > 200 {
+		body = body[:200]
+	}
+	return fmt.Errorf("%s: status %d: %s", what, resp.StatusCode, bytes.TrimSpace(body))
+}
+
+func cookie(resp *http.Response, name string) string {
+	for _, c := range resp.Cookies() {
+		if c.Name == name {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+func (a *appliance) healthy(ctx context.Context) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return statusError("GET /healthz", resp, body)
+	}
+	return nil
+}
+
+var hiddenInput = regexp.MustCompile(`<input type="hidden" name="([^"]+)" value="([^"]*)">`)
+
+// login signs in as a browser does: GET /login for the form and its CSRF
+// cookie, then POST the form back with the credentials. It returns the
+// session cookie's value.
+func (a *appliance) login(ctx context.Context, c *http.Client, username string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+"/login", nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return "", err
+	}
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return "", statusError("GET /login", resp, body)
+	}
+	csrf := cookie(resp, "pl_csrf")
+	form := url.Values{}
+	for _, m := range hiddenInput.FindAllSubmatch(body, -1) {
+		form.Set(string(m[1]), html.UnescapeString(string(m[2])))
+	}
+	if csrf == "" || form.Get("_csrf") != csrf {
+		return "", errors.New("GET /login: the form's _csrf does not match the pl_csrf cookie")
+	}
+	form.Set("username", username)
+	form.Set("password", benchPassword)
+	req, err = http.NewRequestWithContext(ctx, http.MethodPost, a.base+"/login", strings.NewReader(form.Encode()))
+	if err != nil {
+		return "", err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", a.base)
+	req.AddCookie(&http.Cookie{Name: "pl_csrf", Value: csrf})
+	resp, err = c.Do(req)
+	if err != nil {
+		return "", err
+	}
+	body, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return "", err
+	}
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/" {
+		return "", statusError(fmt.Sprintf("POST /login as %s: redirect to %q", username, resp.Header.Get("Location")), resp, body)
+	}
+	token := cookie(resp, "pl_session")
+	if token == "" {
+		return "", errors.New("POST /login: no pl_session cookie")
+	}
+	return token, nil
+}
+
+// dashboardMarker is in the dashboard page and no other.
+var dashboardMarker = []byte(`id="today"`)
+
+// dashboard loads the dashboard with session, reading the body into buf.
+func (a *appliance) dashboard(ctx context.Context, c *http.Client, session string, buf *bytes.Buffer) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+"/", nil)
+	if err != nil {
+		return err
+	}
+	req.AddCookie(&http.Cookie{Name: "pl_session", Value: session})
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	buf.Reset()
+	_, err = buf.ReadFrom(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return statusError("GET /", resp, buf.Bytes())
+	}
+	if !bytes.Contains(buf.Bytes(), dashboardMarker) {
+		return errors.New("GET /: 200 without the dashboard")
+	}
+	return nil
+}
+
+// postCustomer creates a customer through the API with the manager key.
+func (a *appliance) postCustomer(ctx context.Context, c *http.Client, body []byte) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, a.base+"/api/v1/customers", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+a.apiKey)
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	out, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusCreated {
+		return statusError("POST /api/v1/customers", resp, out)
+	}
+	return nil
+}

@@ -1,0 +1,123 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
+
+	"pitlane/store"
+)
+
+// scenario is one named load on the appliance.
+type scenario struct {
+	name        string
+	concurrency int // default number of workers
+	// prepare readies the load for concurrency workers: it returns the
+	// request each worker repeats and what to undo afterwards.
+	prepare func(ctx context.Context, a *appliance, concurrency int) (op, func(), error)
+}
+
+var scenarios = []scenario{
+	{name: "login", concurrency: 100, prepare: prepareLogin},
+	{name: "dashboard", concurrency: 100, prepare: prepareDashboard},
+	{name: "writes", concurrency: 64, prepare: prepareWrites},
+	{name: "api-writes", concurrency: 64, prepare: prepareAPIWrites},
+}
+
+// Scenarios lists the scenario names, in the order they run by default.
+func Scenarios() []string {
+	out := make([]string, len(scenarios))
+	for i, s := range scenarios {
+		out[i] = s.name
+	}
+	return out
+}
+
+func findScenario(name string) (scenario, bool) {
+	for _, s := range scenarios {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return scenario{}, false
+}
+
+// prepareLogin: each request is a whole browser sign-in, GET /login then
+// POST /login, as the staff accounts in turn. Argon2id dominates it.
+func prepareLogin(_ context.Context, a *appliance, concurrency int) (op, func(), error) {
+	c := newClient(concurrency)
+	do := func(ctx context.Context, w int) error {
+		_, err := a.login(ctx, c, a.users[w%len(a.users)])
+		return err
+	}
+	return do, c.CloseIdleConnections, nil
+}
+
+// prepareDashboard signs every worker in once, as its own browser session;
+// each request is then GET / over that worker's keep-alive connection.
+func prepareDashboard(ctx context.Context, a *appliance, concurrency int) (op, func(), error) {
+	c := newClient(concurrency)
+	sessions := make([]string, concurrency)
+	errs := make([]error, concurrency)
+	slots := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for w := range concurrency {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			sessions[w], errs[w] = a.login(ctx, c, a.users[w%len(a.users)])
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		c.CloseIdleConnections()
+		return nil, nil, fmt.Errorf("sign in: %w", err)
+	}
+	bufs := make([]bytes.Buffer, concurrency)
+	do := func(ctx context.Context, w int) error { return a.dashboard(ctx, c, sessions[w], &bufs[w]) }
+	return do, c.CloseIdleConnections, nil
+}
+
+// newCustomers returns a source of customers no earlier run has used, so
+// writes into a reused data folder never conflict.
+func newCustomers() func() store.Customer {
+	run := rand.IntN(1_000_000_000)
+	var n atomic.Int64
+	return func() store.Customer {
+		i := n.Add(1)
+		return store.Customer{Name: fmt.Sprintf("Bench Customer %d", i),
+			Email: fmt.Sprintf("w%09d-%d@bench.pitlane.test", run, i), Phone: fmt.Sprintf("+1 %09d %08d", run, i)}
+	}
+}
+
+// prepareWrites: each request is a store.CreateCustomer, durable on return
+// (bbolt's batched transaction, one fsync per batch).
+func prepareWrites(_ context.Context, a *appliance, _ int) (op, func(), error) {
+	next := newCustomers()
+	do := func(context.Context, int) error {
+		_, err := a.st.CreateCustomer(seedActor, next())
+		return err
+	}
+	return do, func() {}, nil
+}
+
+// prepareAPIWrites: each request is POST /api/v1/customers with the manager
+// API key.
+func prepareAPIWrites(_ context.Context, a *appliance, concurrency int) (op, func(), error) {
+	c := newClient(concurrency)
+	next := newCustomers()
+	do := func(ctx context.Context, _ int) error {
+		cu := next()
+		body, err := json.Marshal(map[string]string{"name": cu.Name, "email": cu.Email, "phone": cu.Phone})
+		if err != nil {
+			return err
+		}
+		return a.postCustomer(ctx, c, body)
+	}
+	return do, c.CloseIdleConnections, nil
+}
