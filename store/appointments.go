@@ -108,7 +108,8 @@ type AgendaRow struct {
 }
 
 // Agenda lists appointments starting in [from, to) with their customer and
-// car, read in one transaction.
+// car, read in one transaction. It decodes only the fields it shows: the
+// dashboard calls it on every view.
 func (s *Store) Agenda(from, to time.Time) ([]AgendaRow, error) {
 	var out []AgendaRow
 	err := s.view(func(tx *bolt.Tx) error {
@@ -120,11 +121,17 @@ func (s *Store) Agenda(from, to time.Time) ([]AgendaRow, error) {
 			if err := getJSON(all, k[8:], &row.Appointment); err != nil {
 				return err
 			}
-			var cu Customer
+			var cu struct {
+				Name string `json:"name"`
+			}
 			if err := getJSON(custs, itob(row.CustomerID), &cu); err == nil {
 				row.Customer = cu.Name
 			}
-			var v Vehicle
+			var v struct {
+				Plate string `json:"plate"`
+				Make  string `json:"make"`
+				Model string `json:"model"`
+			}
 			if err := getJSON(vehs, itob(row.VehicleID), &v); err == nil {
 				row.Plate, row.Car = v.Plate, strings.TrimSpace(v.Make+" "+v.Model)
 			}

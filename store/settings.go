@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -40,6 +41,22 @@ type Settings struct {
 	Bays        []Bay    `json:"bays"`
 	// Hours[0] is Monday.
 	Hours [7]DayHours `json:"hours"`
+	// ThemeColor is the customers' app colour, "#rrggbb"; empty means
+	// DefaultThemeColor (Theme says which applies).
+	ThemeColor string `json:"theme_color,omitempty"`
+}
+
+// DefaultThemeColor is a dark blue that white text reads well on.
+const DefaultThemeColor = "#163a5f"
+
+var themeColor = regexp.MustCompile(`^#[0-9a-f]{6}$`)
+
+// Theme is the colour of the customers' app.
+func (st Settings) Theme() string {
+	if st.ThemeColor == "" {
+		return DefaultThemeColor
+	}
+	return st.ThemeColor
 }
 
 // DefaultSettings is what a new appliance starts with.
@@ -57,12 +74,21 @@ func DefaultSettings() Settings {
 	return s
 }
 
+// zones caches loaded time zones: time.LoadLocation reads the zone file on
+// every call, and every page needs the dealership's zone.
+var zones sync.Map
+
 // Location is the dealership's time zone (UTC if the name is unknown).
 func (st Settings) Location() *time.Location {
-	if loc, err := time.LoadLocation(st.TimeZone); err == nil {
-		return loc
+	if loc, ok := zones.Load(st.TimeZone); ok {
+		return loc.(*time.Location)
 	}
-	return time.UTC
+	loc, err := time.LoadLocation(st.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	zones.Store(st.TimeZone, loc)
+	return loc
 }
 
 var hhmm = regexp.MustCompile(`^([01]\d|2[0-3]):[0-5]\d$`)
@@ -73,6 +99,10 @@ func (st *Settings) normalize() error {
 	st.Email = strings.TrimSpace(st.Email)
 	st.Website = strings.TrimSpace(st.Website)
 	st.Currency = strings.ToUpper(strings.TrimSpace(st.Currency))
+	st.ThemeColor = strings.ToLower(strings.TrimSpace(st.ThemeColor))
+	if st.ThemeColor != "" && !themeColor.MatchString(st.ThemeColor) {
+		v.Add("theme_color", "settings.error.theme_color")
+	}
 	if st.Name == "" {
 		v.Add("name", "common.error.required")
 	} else if len(st.Name) > 120 {

@@ -11,8 +11,16 @@ import (
 type dashboardData struct {
 	Counts       store.Counts
 	Stages       []string
-	Appointments []store.AgendaRow
+	Appointments []agendaRow
 	Ready        []store.Job
+}
+
+// agendaRow is flat on purpose: templates look fields up by reflection,
+// and embedded structs make every lookup search them.
+type agendaRow struct {
+	ID                                        uint64
+	Start, End                                time.Time
+	Service, Department, Customer, Plate, Car string
 }
 
 // dashboard shows the day at a glance: today's appointments, jobs by stage,
@@ -30,8 +38,13 @@ func (u *UI) dashboard(c *fiber.Ctx) error {
 	now := time.Now().In(loc)
 	dayStart := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
 	d := dashboardData{Counts: counts, Stages: store.Stages}
-	if d.Appointments, err = u.Store.Agenda(dayStart, dayStart.AddDate(0, 0, 1)); err != nil {
+	rows, err := u.Store.Agenda(dayStart, dayStart.AddDate(0, 0, 1))
+	if err != nil {
 		return err
+	}
+	for _, r := range rows {
+		d.Appointments = append(d.Appointments, agendaRow{ID: r.ID, Start: r.Start, End: r.End, Service: r.Service,
+			Department: r.Department, Customer: r.Customer, Plate: r.Plate, Car: r.Car})
 	}
 	if d.Ready, err = u.Store.JobsInStage(store.StageReady, 10); err != nil {
 		return err
