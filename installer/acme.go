@@ -30,6 +30,7 @@ func newACMETLS(ctx context.Context, o TLSOptions) (*TLSProvider, error) {
 		// Clients that reach the machine by IP send no server name; give
 		// them the only certificate there is instead of failing.
 		DefaultServerName: o.Domain,
+		DisableARI:        o.disableARI,
 		Logger:            logger,
 	})
 	issuer := certmagic.NewACMEIssuer(magic, certmagic.ACMEIssuer{

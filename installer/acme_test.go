@@ -223,6 +223,7 @@ func newACMEFixture(t *testing.T, validity time.Duration) *acmeFixture {
 			HTTPSPort:     httpsPort,
 			ListenHost:    "127.0.0.1",
 			Logger:        testLogger(t),
+			disableARI:    true,
 		},
 	}
 }

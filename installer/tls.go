@@ -47,6 +47,11 @@ type TLSOptions struct {
 	// = all interfaces.
 	ListenHost string
 	Logger     *slog.Logger // nil = slog.Default()
+	// disableARI turns off ACME Renewal Information. Tests set it: pebble
+	// answers a renewal that names the certificate it replaces with a 500
+	// when its retries fall on that path; real CAs use ARI to spread
+	// renewals, so production keeps it on.
+	disableARI bool
 }
 
 // TLSProvider holds the certificates of one TLS mode and what the listeners
