@@ -1,0 +1,397 @@
+// Package notify delivers the customer notifications waiting in the store's outbox as web push.
+package notify
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/mail"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"pitlane/i18n"
+	"pitlane/store"
+)
+
+// DefaultConcurrency is how many notifications are sent at once: push
+// services answer in tens to hundreds of milliseconds, so a few dozen
+// requests in flight keep a queue moving without flooding any of them.
+const DefaultConcurrency = 32
+
+// Retry is when a notification is tried again and when it is given up.
+type Retry struct {
+	MaxAttempts int           // attempts before it is failed
+	GiveUpAfter time.Duration // after its creation, it is failed rather than retried
+	Base, Max   time.Duration // exponential backoff: Base, 2×Base, … up to Max, with jitter
+}
+
+// DefaultRetry spreads ten attempts over about five hours and never retries
+// a notification older than a day: by then the news is stale, and it is
+// better shown as failed.
+var DefaultRetry = Retry{MaxAttempts: 10, GiveUpAfter: 24 * time.Hour, Base: 30 * time.Second, Max: time.Hour}
+
+// Notifier drains the outbox: it sends each due notification to the
+// customer's subscribed devices and records the outcome.
+//
+// Delivery is at least once. The push service's 201 and the commit that
+// records it cannot be one transaction, so a crash between them leaves the
+// notification pending and it is sent again after the restart. Marking it
+// "sending" before the request instead would turn that crash into a lost
+// notification, which the appliance's promise (delivered or visibly
+// failed) forbids. The duplicate is made invisible at the receiver: the
+// payload's tag is the notification's ID and the service worker shows it
+// with that tag, so the second copy replaces the first on the phone instead
+// of adding another. The window is the few milliseconds between the 201
+// and the commit.
+type Notifier struct {
+	Store *store.Store
+	// Client sends the requests; nil: one with a 30 s timeout that never
+	// follows redirects.
+	Client      *http.Client
+	Concurrency int // 0: DefaultConcurrency
+	// Encryptions bounds how many messages are encrypted and signed at once,
+	// the CPU-heavy part of sending: a campaign to a fast push service then
+	// leaves CPUs to the staff. 0: half the CPUs, at least one.
+	Encryptions int
+	Retry       Retry
+	Logger      *slog.Logger
+	// Grace is how long requests in flight may finish once Run's context
+	// ends; 0: 5 s, within the appliance's shutdown budget.
+	Grace time.Duration
+}
+
+// requestTimeout bounds one request to a push service.
+const requestTimeout = 30 * time.Second
+
+// NewClient returns the HTTP client the notifier uses by default: enough
+// idle connections per push service for conc requests in flight, no
+// redirects (a push service does not send any, and following one would let
+// an endpoint point the appliance elsewhere).
+func NewClient(conc int) *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = conc
+	return &http.Client{Transport: tr, Timeout: requestTimeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func (n *Notifier) defaults() {
+	if n.Concurrency <= 0 {
+		n.Concurrency = DefaultConcurrency
+	}
+	if n.Client == nil {
+		n.Client = NewClient(n.Concurrency)
+	}
+	if n.Retry == (Retry{}) {
+		n.Retry = DefaultRetry
+	}
+	if n.Logger == nil {
+		n.Logger = slog.Default()
+	}
+	if n.Grace <= 0 {
+		n.Grace = 5 * time.Second
+	}
+	if n.Encryptions <= 0 {
+		n.Encryptions = max(1, runtime.GOMAXPROCS(0)/2)
+	}
+}
+
+// poll is how often the outbox is read even when nothing woke the
+// notifier, in case a wake-up was missed.
+const poll = time.Minute
+
+// Run delivers notifications until ctx ends, then lets the requests in
+// flight finish (for at most Grace) and records their outcome. It makes
+// the VAPID key pair on its first run.
+func (n *Notifier) Run(ctx context.Context) error {
+	n.defaults()
+	keys, err := n.Store.VAPIDKeys()
+	if err != nil {
+		return fmt.Errorf("VAPID keys: %w", err)
+	}
+	// Requests outlive ctx by the grace period, so a stop does not cut a
+	// message off halfway.
+	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelSends()
+	stopGrace := context.AfterFunc(ctx, func() { time.AfterFunc(n.Grace, cancelSends) })
+	defer stopGrace()
+
+	r := &runner{Notifier: n, keys: keys, sendCtx: sendCtx, sem: make(chan struct{}, n.Concurrency),
+		crypto:   make(chan struct{}, n.Encryptions),
+		finished: make(chan struct{}, 1), inflight: map[uint64]bool{}, paused: map[string]time.Time{}}
+	defer r.wg.Wait()
+	r.rescan()
+	for {
+		wake := n.Store.Changed()
+		if err := r.dispatch(ctx); err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			n.Logger.Error("reading the notification outbox", "err", err)
+		}
+		wait := poll
+		if at := r.nextWake(); !at.IsZero() {
+			wait = min(wait, max(time.Until(at), 0))
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			timer.Stop()
+			return nil
+		case <-wake:
+		case <-r.finished:
+		case <-timer.C:
+			r.rescan()
+		}
+		timer.Stop()
+	}
+}
+
+// runner is one Run's state.
+type runner struct {
+	*Notifier
+	keys    store.VAPIDKeys
+	sendCtx context.Context
+	// sem has a slot per notification between dispatch and its record: so
+	// a crash can leave at most Concurrency notifications sent but not
+	// recorded, which are the ones sent twice.
+	sem      chan struct{}
+	crypto   chan struct{} // a slot per message being encrypted and signed
+	wg       sync.WaitGroup
+	finished chan struct{}
+
+	mu       sync.Mutex
+	inflight map[uint64]bool
+	wakeAt   time.Time            // earliest retry known to be pending; zero: none
+	paused   map[string]time.Time // push service host → no requests before
+}
+
+// dispatch starts a worker for every due notification not already in
+// flight, waiting for a free slot when all are busy.
+func (r *runner) dispatch(ctx context.Context) error {
+	settings, err := r.Store.Settings()
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	busy := len(r.inflight)
+	r.mu.Unlock()
+	// In-flight notifications are still pending, and the oldest: ask for
+	// enough to see past them.
+	due, err := r.Store.DueNotifications(busy + 2*r.Concurrency)
+	if err != nil {
+		return err
+	}
+	for _, nt := range due {
+		r.mu.Lock()
+		skip := r.inflight[nt.ID]
+		r.mu.Unlock()
+		if skip {
+			continue
+		}
+		select {
+		case r.sem <- struct{}{}:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		r.mu.Lock()
+		r.inflight[nt.ID] = true
+		r.mu.Unlock()
+		r.wg.Go(func() {
+			r.deliver(nt, settings)
+			r.mu.Lock()
+			delete(r.inflight, nt.ID)
+			r.mu.Unlock()
+			<-r.sem
+			select {
+			case r.finished <- struct{}{}:
+			default:
+			}
+		})
+	}
+	return nil
+}
+
+// rescan learns the earliest pending retry from the store: at start, and
+// when the one known has come.
+func (r *runner) rescan() {
+	next, ok, err := r.Store.NextNotificationTry()
+	if err != nil {
+		r.Logger.Error("reading the notification outbox", "err", err)
+		return
+	}
+	r.mu.Lock()
+	r.wakeAt = time.Time{}
+	if ok {
+		r.wakeAt = next
+	}
+	r.mu.Unlock()
+}
+
+func (r *runner) nextWake() time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.wakeAt
+}
+
+func (r *runner) retryAt(at time.Time) {
+	r.mu.Lock()
+	if r.wakeAt.IsZero() || at.Before(r.wakeAt) {
+		r.wakeAt = at
+	}
+	r.mu.Unlock()
+}
+
+// deliver makes one attempt at a notification and records its outcome.
+func (r *runner) deliver(nt store.Notification, settings store.Settings) {
+	// The due list dispatch worked from may be older than an attempt that
+	// just finished: only a notification still pending and due is sent.
+	nt, err := r.Store.Notification(nt.ID)
+	if err != nil || nt.Status != store.NotifyPending || nt.NextTry.After(time.Now()) {
+		return
+	}
+	res, ok := r.attempt(nt, settings)
+	if !ok {
+		// Stopped while every request was in flight: nothing is known, so
+		// nothing is recorded, and the next start sends it again.
+		return
+	}
+	if err := r.Store.RecordPush(nt.ID, res); err != nil {
+		r.Logger.Error("recording a notification's outcome", "notification", nt.ID, "err", err)
+		// Keep it in flight a little, so a failing store is not hammered.
+		select {
+		case <-time.After(time.Second):
+		case <-r.sendCtx.Done():
+		}
+		return
+	}
+	log := r.Logger.With("notification", nt.ID, "customer", nt.CustomerID, "category", nt.Category, "attempt", nt.Attempts+1)
+	switch res.Status {
+	case store.NotifyPending:
+		r.retryAt(res.Next)
+		log.Info("notification not delivered yet; will retry", "next", res.Next, "err", res.Error)
+	case store.NotifyFailed:
+		log.Warn("notification failed", "err", res.Error)
+	case store.NotifyDelivered:
+		log.Debug("notification delivered", "devices", len(res.Accepted))
+	default:
+		log.Debug("notification not sent", "status", res.Status)
+	}
+	if len(res.Gone) > 0 {
+		log.Info("push subscriptions the push service says are gone were deleted", "count", len(res.Gone))
+	}
+}
+
+// Reasons a notification fails without a request, as staff read them.
+const (
+	errNoDevice   = "no device: the customer has not turned on notifications on any paired phone"
+	errGone       = "no device: the push service says every subscription of the customer is gone"
+	errNoCustomer = "the customer no longer exists"
+	errNoContact  = "the dealership's e-mail is not set in Settings: push services require a real contact address"
+)
+
+// attempt sends nt to each of the customer's subscriptions and says what to
+// record. ok is false when the appliance stopped before any answer came.
+func (r *runner) attempt(nt store.Notification, settings store.Settings) (res store.PushResult, ok bool) {
+	tgt, err := r.Store.PushTarget(nt)
+	switch {
+	case store.Is(err, store.CodeNotFound):
+		return store.PushResult{Status: store.NotifyFailed, Error: errNoCustomer}, true
+	case err != nil:
+		return r.retry(nt, 0, "read the customer's devices: "+err.Error(), tgt.Accepted), true
+	case !tgt.Allowed:
+		return store.PushResult{Status: store.NotifySkipped, Error: "the customer switched " + nt.Category + " notifications off"}, true
+	case len(tgt.Subscriptions) == 0 && tgt.Accepted:
+		return store.PushResult{Status: store.NotifyDelivered}, true
+	case len(tgt.Subscriptions) == 0:
+		return store.PushResult{Status: store.NotifyFailed, Error: errNoDevice}, true
+	}
+	subject := vapidSubject(settings.Email)
+	if subject == "" {
+		return r.retry(nt, 0, errNoContact, false), true
+	}
+	lang, _ := i18n.Parse(tgt.Lang)
+	msg := message{payload: render(nt, lang), ttl: ttl(nt.Category), urgency: urgency(nt), subject: subject}
+
+	var errs []string
+	var after time.Duration
+	retry, aborted := false, 0
+	for _, sub := range tgt.Subscriptions {
+		o := r.send(msg, sub)
+		switch o.kind {
+		case accepted:
+			res.Accepted = append(res.Accepted, sub.Endpoint)
+		case gone:
+			res.Gone = append(res.Gone, sub.Endpoint)
+		case refused:
+			res.Failed = append(res.Failed, sub.Endpoint)
+			errs = append(errs, o.err)
+		case transient:
+			retry = true
+			after = max(after, o.after)
+			errs = append(errs, o.err)
+		case stopped:
+			retry = true
+			aborted++
+		}
+	}
+	if aborted == len(tgt.Subscriptions) {
+		return res, false
+	}
+	delivered := tgt.Accepted || len(res.Accepted) > 0
+	errText := strings.Join(errs, "; ")
+	switch {
+	case retry:
+		rr := r.retry(nt, after, errText, delivered)
+		res.Status, res.Next, res.Error = rr.Status, rr.Next, rr.Error
+	case delivered:
+		res.Status, res.Error = store.NotifyDelivered, errText
+	case len(res.Gone) == len(tgt.Subscriptions):
+		res.Status, res.Error = store.NotifyFailed, errGone
+	default:
+		res.Status, res.Error = store.NotifyFailed, errText
+	}
+	return res, true
+}
+
+// retry schedules the next attempt after exponential backoff with jitter,
+// or at least after the push service's Retry-After; or it gives up, once
+// the attempts or the time allowed are spent.
+func (r *runner) retry(nt store.Notification, after time.Duration, errText string, delivered bool) store.PushResult {
+	attempt := nt.Attempts + 1
+	backoff := r.Retry.Base
+	for i := 1; i < attempt && backoff < r.Retry.Max; i++ {
+		backoff *= 2
+	}
+	backoff = min(backoff, r.Retry.Max)
+	// Half fixed, half random: retries of a burst spread out instead of
+	// hitting a recovering push service together.
+	backoff = backoff/2 + rand.N(backoff/2+1)
+	// Counted from the answer, not from the start of the attempt, so a
+	// Retry-After is honoured in full.
+	next := time.Now().Add(max(backoff, after))
+	if attempt >= r.Retry.MaxAttempts || next.After(nt.Created.Add(r.Retry.GiveUpAfter)) {
+		status := store.NotifyFailed
+		if delivered {
+			status = store.NotifyDelivered
+		}
+		return store.PushResult{Status: status, Error: fmt.Sprintf("gave up after %d attempts: %s", attempt, errText)}
+	}
+	return store.PushResult{Status: store.NotifyPending, Next: next, Error: errText}
+}
+
+// vapidSubject is the contact the VAPID token names: the dealership's real
+// e-mail, since Apple's push service refuses placeholders. webpush-go adds
+// "mailto:" itself (and would double one already there), so it gets the
+// bare address.
+func vapidSubject(email string) string {
+	email = strings.TrimPrefix(strings.TrimSpace(email), "mailto:")
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email {
+		return ""
+	}
+	return email
+}

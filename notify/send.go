@@ -1,0 +1,165 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/SherClockHolmes/webpush-go"
+
+	"pitlane/store"
+)
+
+// message is one notification ready to send to any of the customer's
+// subscriptions.
+type message struct {
+	payload []byte
+	ttl     time.Duration
+	urgency webpush.Urgency
+	subject string
+}
+
+// What a push service's answer means for one subscription.
+type outcomeKind int
+
+const (
+	accepted  outcomeKind = iota // 2xx: the push service has it
+	gone                         // 404, 410: the subscription no longer exists
+	refused                      // other 4xx: this message will never be taken
+	transient                    // 429, 5xx, network: try again later
+	stopped                      // the appliance stopped before an answer came
+)
+
+type outcome struct {
+	kind  outcomeKind
+	after time.Duration // the least wait before retrying (Retry-After)
+	err   string
+}
+
+// pauseMax bounds how long one push service's Retry-After can stop all
+// requests to it.
+const pauseMax = time.Hour
+
+// send posts msg to one subscription with webpush-go, which encrypts it
+// (RFC 8291) and signs the VAPID token (RFC 8292).
+func (r *runner) send(msg message, sub store.PushSubscription) outcome {
+	host := sub.Endpoint
+	if u, err := url.Parse(sub.Endpoint); err == nil {
+		host = u.Host
+	}
+	now := time.Now()
+	if until := r.pausedUntil(host); until.After(now) {
+		// The push service asked everyone of ours to slow down (429):
+		// waiting is the answer for this subscription too.
+		return outcome{kind: transient, after: until.Sub(now), err: host + " asked to slow down (429)"}
+	}
+	ctx, cancel := context.WithTimeout(r.sendCtx, requestTimeout)
+	defer cancel()
+	// webpush-go encrypts, signs, then calls the client: the crypto slot is
+	// held until the request goes out, not while the push service answers.
+	select {
+	case r.crypto <- struct{}{}:
+	case <-ctx.Done():
+		return outcome{kind: stopped}
+	}
+	held := true
+	release := func() {
+		if held {
+			held = false
+			<-r.crypto
+		}
+	}
+	defer release()
+	client := doFunc(func(req *http.Request) (*http.Response, error) {
+		release()
+		return r.Client.Do(req)
+	})
+	res, err := webpush.SendNotificationWithContext(ctx, msg.payload,
+		&webpush.Subscription{Endpoint: sub.Endpoint, Keys: webpush.Keys{P256dh: sub.P256dh, Auth: sub.Auth}},
+		&webpush.Options{
+			HTTPClient:      client,
+			RecordSize:      recordSize,
+			Subscriber:      msg.subject,
+			TTL:             int(msg.ttl.Seconds()),
+			Urgency:         msg.urgency,
+			VAPIDPublicKey:  r.keys.Public,
+			VAPIDPrivateKey: r.keys.Private,
+		})
+	if err != nil {
+		if r.sendCtx.Err() != nil {
+			return outcome{kind: stopped}
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			return outcome{kind: transient, err: fmt.Sprintf("%s: %v", host, ue.Err)}
+		}
+		// Encryption or signing failed: the subscription's keys or ours are
+		// unusable, and trying again will not change that.
+		return outcome{kind: refused, err: fmt.Sprintf("%s: %v", host, err)}
+	}
+	defer res.Body.Close()
+	detail, _ := io.ReadAll(io.LimitReader(res.Body, 300))
+	reason := fmt.Sprintf("%s answered %s", host, res.Status)
+	if d := strings.Join(strings.Fields(string(detail)), " "); d != "" {
+		reason += ": " + d
+	}
+	switch code := res.StatusCode; {
+	case code >= 200 && code < 300:
+		return outcome{kind: accepted}
+	case code == http.StatusNotFound || code == http.StatusGone:
+		return outcome{kind: gone, err: reason}
+	case code == http.StatusTooManyRequests:
+		after := min(retryAfter(res.Header.Get("Retry-After"), time.Now()), pauseMax)
+		if after <= 0 {
+			after = r.Retry.Base
+		}
+		r.pause(host, time.Now().Add(after))
+		return outcome{kind: transient, after: after, err: reason}
+	case code >= 500, code == http.StatusRequestTimeout:
+		return outcome{kind: transient, after: min(retryAfter(res.Header.Get("Retry-After"), time.Now()), pauseMax), err: reason}
+	}
+	return outcome{kind: refused, err: reason}
+}
+
+// doFunc is a webpush.HTTPClient made of a function.
+type doFunc func(*http.Request) (*http.Response, error)
+
+// Do sends the request.
+func (f doFunc) Do(req *http.Request) (*http.Response, error) { return f(req) }
+
+func (r *runner) pausedUntil(host string) time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.paused[host]
+}
+
+func (r *runner) pause(host string, until time.Time) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if until.After(r.paused[host]) {
+		r.paused[host] = until
+	}
+}
+
+// retryAfter reads a Retry-After header, in seconds or as an HTTP date
+// (RFC 9110 section 10.2.3); 0 when there is none or it is unreadable.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		// Bounded before multiplying, so a huge value cannot overflow.
+		return time.Duration(min(max(s, 0), 7*24*3600)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(t.Sub(now), 0)
+	}
+	return 0
+}
