@@ -1,0 +1,281 @@
+package ui
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pitlane/store"
+	"pitlane/web"
+)
+
+// calendarQuery is what a calendar page shows: a day or the week holding
+// it, of one department, optionally narrowed to a bay or a technician.
+type calendarQuery struct {
+	Day        time.Time // local midnight
+	Week       bool
+	Department string
+	Bay        string
+	Technician uint64
+}
+
+func (q calendarQuery) link(day time.Time, week bool) string {
+	v := url.Values{"date": {day.Format(time.DateOnly)}, "dept": {q.Department}}
+	if week {
+		v.Set("view", "week")
+	}
+	if q.Bay != "" {
+		v.Set("bay", q.Bay)
+	}
+	if q.Technician != 0 {
+		v.Set("tech", strconv.FormatUint(q.Technician, 10))
+	}
+	return "/calendar?" + v.Encode()
+}
+
+type calendarRow struct {
+	Start, End   time.Time
+	Free, Total  int
+	Appointments []store.AgendaRow
+}
+
+type calendarDay struct {
+	Day          time.Time
+	Link         string
+	Closed       bool
+	FreeSlots    int
+	Appointments []store.AgendaRow
+}
+
+type calendarData struct {
+	Q                 calendarQuery
+	Workshop          store.Workshop
+	Bays              []string
+	Techs             []store.Technician
+	Rows              []calendarRow
+	Days              []calendarDay
+	Loose             []store.AgendaRow // outside the day's slots
+	Prev, Next        string
+	DayLink, WeekLink string
+	NewLink           string
+}
+
+func (u *UI) calendarPage(c *fiber.Ctx) error {
+	v, err := u.view(c, "calendar.title")
+	if err != nil {
+		return err
+	}
+	ws, err := u.Store.Workshop()
+	if err != nil {
+		return err
+	}
+	loc := v.Settings.Location()
+	now := time.Now().In(loc)
+	q := calendarQuery{Day: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc), Week: c.Query("view") == "week",
+		Department: c.Query("dept"), Bay: c.Query("bay")}
+	if d, err := time.ParseInLocation(time.DateOnly, c.Query("date"), loc); err == nil {
+		q.Day = d
+	}
+	if !contains(v.Settings.Departments, q.Department) {
+		q.Department = v.Settings.Departments[0]
+	}
+	q.Technician, _ = strconv.ParseUint(c.Query("tech"), 10, 64)
+	d := calendarData{Q: q, Workshop: ws}
+	for _, b := range v.Settings.Bays {
+		if b.Department == q.Department {
+			d.Bays = append(d.Bays, b.Name)
+		}
+	}
+	for _, t := range ws.Technicians {
+		if t.Department == q.Department {
+			d.Techs = append(d.Techs, t)
+		}
+	}
+	if !contains(d.Bays, q.Bay) {
+		q.Bay = ""
+	}
+	if t, ok := ws.Technician(q.Technician); !ok || t.Department != q.Department {
+		q.Technician = 0
+	}
+	d.Q = q
+	from, days := q.Day, 1
+	if q.Week {
+		from = q.Day.AddDate(0, 0, -((int(q.Day.Weekday()) + 6) % 7))
+		days = 7
+	}
+	to := from.AddDate(0, 0, days)
+	rows, err := u.Store.Agenda(from, to)
+	if err != nil {
+		return err
+	}
+	var shown []store.AgendaRow
+	cp := store.Capacity{Loc: loc, Hours: v.Settings.Hours, ClosedDays: ws.ClosedDays, Slot: time.Duration(ws.SlotMinutes) * time.Minute, Bays: d.Bays}
+	for _, r := range rows {
+		if r.Department != q.Department || !holdsTime(r.Status) {
+			if r.Department == q.Department && (q.Bay == "" || r.Bay == q.Bay) && (q.Technician == 0 || r.Technician == q.Technician) {
+				shown = append(shown, r)
+			}
+			continue
+		}
+		cp.Busy = append(cp.Busy, store.Busy{Start: r.Start, End: r.End, Bay: r.Bay, Technician: r.Technician})
+		if (q.Bay == "" || r.Bay == q.Bay) && (q.Technician == 0 || r.Technician == q.Technician) {
+			shown = append(shown, r)
+		}
+	}
+	slot := cp.Slot
+	open := cp
+	open.Busy = nil
+	if q.Week {
+		for i := range days {
+			day := from.AddDate(0, 0, i)
+			cd := calendarDay{Day: day, Link: q.link(day, false)}
+			cd.FreeSlots = len(store.Availability(cp, day, day, time.Time{}, slot))
+			cd.Closed = len(store.Availability(open, day, day, time.Time{}, slot)) == 0
+			for _, r := range shown {
+				if !r.Start.Before(day) && r.Start.Before(day.AddDate(0, 0, 1)) {
+					cd.Appointments = append(cd.Appointments, r)
+				}
+			}
+			d.Days = append(d.Days, cd)
+		}
+		d.Prev, d.Next = q.link(from.AddDate(0, 0, -7), true), q.link(from.AddDate(0, 0, 7), true)
+	} else {
+		placed := map[uint64]bool{}
+		for _, s := range store.Availability(open, q.Day, q.Day, time.Time{}, slot) {
+			row := calendarRow{Start: s.Start, End: s.End, Free: cp.Free(s.Start, s.End), Total: len(d.Bays)}
+			for _, r := range shown {
+				if !r.Start.Before(s.Start) && r.Start.Before(s.End) {
+					row.Appointments = append(row.Appointments, r)
+					placed[r.ID] = true
+				}
+			}
+			d.Rows = append(d.Rows, row)
+		}
+		for _, r := range shown {
+			if !placed[r.ID] {
+				d.Loose = append(d.Loose, r)
+			}
+		}
+		d.Prev, d.Next = q.link(q.Day.AddDate(0, 0, -1), false), q.link(q.Day.AddDate(0, 0, 1), false)
+	}
+	d.DayLink, d.WeekLink = q.link(q.Day, false), q.link(q.Day, true)
+	d.NewLink = "/calendar/new?" + url.Values{"dept": {q.Department}, "date": {q.Day.Format(time.DateOnly)}}.Encode()
+	v.Data = d
+	return u.render(c, fiber.StatusOK, "calendar", v)
+}
+
+func holdsTime(status string) bool {
+	return status == store.ApptRequested || status == store.ApptProposed || status == store.ApptConfirmed
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// bookingForm is the form that books or moves an appointment.
+type bookingForm struct {
+	Appointment store.Appointment
+	Customer    store.Customer
+	Vehicles    []store.Vehicle
+	Workshop    store.Workshop
+	Departments []string
+	Bays        []store.Bay
+	Selected    map[uint64]bool
+}
+
+// parseWhen reads a date and a time typed in the dealership's zone and a
+// length in minutes.
+func parseWhen(c *fiber.Ctx, loc *time.Location) (start, end time.Time, err error) {
+	start, perr := time.ParseInLocation("2006-01-02 15:04", c.FormValue("date")+" "+c.FormValue("time"), loc)
+	if perr != nil {
+		return start, end, store.Invalid("date", "common.error.invalid_date")
+	}
+	minutes, merr := strconv.Atoi(c.FormValue("minutes"))
+	if merr != nil || minutes <= 0 || minutes > 24*60 {
+		return start, end, store.Invalid("minutes", "common.error.invalid_number")
+	}
+	return start, start.Add(time.Duration(minutes) * time.Minute), nil
+}
+
+func (u *UI) bookingView(c *fiber.Ctx, customerID uint64) (*View, error) {
+	v, err := u.view(c, "calendar.new")
+	if err != nil {
+		return nil, err
+	}
+	ws, err := u.Store.Workshop()
+	if err != nil {
+		return nil, err
+	}
+	f := bookingForm{Workshop: ws, Departments: v.Settings.Departments, Bays: v.Settings.Bays, Selected: map[uint64]bool{}}
+	if customerID != 0 {
+		if f.Customer, err = u.Store.Customer(customerID); err != nil {
+			return nil, err
+		}
+		if f.Vehicles, err = u.Store.CustomerVehicles(customerID); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range c.Request().PostArgs().PeekMulti("services") {
+		id, _ := strconv.ParseUint(string(s), 10, 64)
+		f.Selected[id] = true
+	}
+	v.Data = f
+	return v, nil
+}
+
+func (u *UI) newBookingPage(c *fiber.Ctx) error {
+	id, _ := strconv.ParseUint(strings.TrimPrefix(c.Query("customer"), "#"), 10, 64)
+	v, err := u.bookingView(c, id)
+	if err != nil {
+		return err
+	}
+	v.Form["department"], v.Form["date"], v.Form["time"] = c.Query("dept"), c.Query("date"), c.Query("time")
+	v.Form["customer_id"] = c.Query("customer")
+	v.Form["minutes"] = strconv.Itoa(v.Data.(bookingForm).Workshop.SlotMinutes)
+	return u.render(c, fiber.StatusOK, "booking", v)
+}
+
+func (u *UI) createBooking(c *fiber.Ctx) error {
+	st, err := u.Store.Settings()
+	if err != nil {
+		return err
+	}
+	b := store.Booking{Department: c.FormValue("department"), Bay: c.FormValue("bay"), Description: c.FormValue("description")}
+	b.CustomerID, _ = strconv.ParseUint(strings.TrimPrefix(strings.TrimSpace(c.FormValue("customer_id")), "#"), 10, 64)
+	b.VehicleID, _ = strconv.ParseUint(c.FormValue("vehicle_id"), 10, 64)
+	b.Technician, _ = strconv.ParseUint(c.FormValue("technician"), 10, 64)
+	for _, s := range c.Request().PostArgs().PeekMulti("services") {
+		id, _ := strconv.ParseUint(string(s), 10, 64)
+		b.Services = append(b.Services, id)
+	}
+	var ap store.Appointment
+	b.Start, b.End, err = parseWhen(c, st.Location())
+	if err == nil {
+		ap, err = u.Store.BookAppointment(web.Actor(c), b)
+	}
+	if err != nil {
+		if _, ok := store.AsError(err); !ok {
+			return err
+		}
+		cust := b.CustomerID
+		if _, cerr := u.Store.Customer(cust); cerr != nil {
+			cust = 0
+		}
+		v, verr := u.bookingView(c, cust)
+		if verr != nil {
+			return verr
+		}
+		v.keep(c, "customer_id", "vehicle_id", "department", "bay", "technician", "date", "time", "minutes", "description")
+		v.fail(err)
+		return u.render(c, web.Status(err), "booking", v)
+	}
+	return redirect(c, "/appointments/"+strconv.FormatUint(ap.ID, 10)+"?done=calendar.booked")
+}
