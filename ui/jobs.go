@@ -1,0 +1,362 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"pitlane/paperwork"
+	"pitlane/store"
+	"pitlane/web"
+)
+
+type jobData struct {
+	Job      store.Job
+	Vehicle  store.Vehicle
+	Customer store.Customer
+	Stages   []string
+	Kinds    []string
+	Estimate store.Totals // every line not declined
+	Approved store.Totals
+}
+
+// Fuel levels offered at check-in, in eighths of a tank.
+var fuelLevels = []int{0, 1, 2, 3, 4, 5, 6, 7, 8}
+
+// FuelLevels is the list the check-in form offers.
+func (v *View) FuelLevels() []int { return fuelLevels }
+
+// Hundredths formats a value kept in hundredths (quantities, tax rates).
+func (v *View) Hundredths(n int64) string {
+	d := 2
+	switch {
+	case n%100 == 0:
+		d = 0
+	case n%10 == 0:
+		d = 1
+	}
+	return v.Loc.Number(float64(n)/100, d)
+}
+
+// Tread formats a tread depth kept in tenths of a millimetre.
+func (v *View) Tread(tenths int) string { return v.Loc.Number(float64(tenths)/10, 1) }
+
+func (u *UI) jobView(c *fiber.Ctx) (*View, jobData, error) {
+	id, err := paramID(c)
+	if err != nil {
+		return nil, jobData{}, err
+	}
+	j, err := u.Store.Job(id)
+	if err != nil {
+		return nil, jobData{}, err
+	}
+	v, err := u.view(c, "jobs.title")
+	if err != nil {
+		return nil, jobData{}, err
+	}
+	d := jobData{Job: j, Stages: store.Stages, Kinds: store.LineKinds,
+		Estimate: store.Sum(j.Lines, store.LineProposed, store.LineApproved),
+		Approved: store.Sum(j.Lines, store.LineApproved)}
+	if d.Vehicle, err = u.Store.Vehicle(j.VehicleID); err != nil && !store.Is(err, store.CodeNotFound) {
+		return nil, d, err
+	}
+	if d.Customer, err = u.Store.Customer(j.CustomerID); err != nil && !store.Is(err, store.CodeNotFound) {
+		return nil, d, err
+	}
+	return v, d, nil
+}
+
+// jobPage shows one work order: check-in, stage, inspection, estimate, invoice.
+func (u *UI) jobPage(c *fiber.Ctx) error {
+	v, d, err := u.jobView(c)
+	if err != nil {
+		return err
+	}
+	v.Data = d
+	return u.render(c, fiber.StatusOK, "job", v)
+}
+
+// jobFailed shows the job page again with err's messages and what was typed.
+func (u *UI) jobFailed(c *fiber.Ctx, err error, fields ...string) error {
+	if _, ok := store.AsError(err); !ok {
+		return err
+	}
+	v, d, verr := u.jobView(c)
+	if verr != nil {
+		return verr
+	}
+	v.keep(c, fields...)
+	v.fail(err)
+	v.Data = d
+	return u.render(c, web.Status(err), "job", v)
+}
+
+func jobDone(c *fiber.Ctx, id uint64, key, anchor string) error {
+	return redirect(c, fmt.Sprintf("/jobs/%d?done=%s#%s", id, key, anchor))
+}
+
+// parseHundredths reads "1.5", "1,5" or "22" as hundredths (150, 2200).
+func parseHundredths(s string) (int64, bool) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", ".")
+	if s == "" {
+		return 0, false
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	if len(frac) > 2 || strings.HasPrefix(whole, "-") || strings.HasPrefix(whole, "+") {
+		return 0, false
+	}
+	frac += strings.Repeat("0", 2-len(frac))
+	if whole == "" {
+		whole = "0"
+	}
+	w, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || w > 1_000_000_000 {
+		return 0, false
+	}
+	f, err := strconv.ParseInt(frac, 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return w*100 + f, true
+}
+
+var lineFields = []string{"kind", "description", "qty", "unit_price", "tax_rate"}
+
+// lineFromForm reads an estimate line; prices are in the currency's major
+// unit with two decimals, as every currency the dealership may pick.
+func lineFromForm(c *fiber.Ctx) (store.Line, error) {
+	l := store.Line{Kind: c.FormValue("kind"), Description: c.FormValue("description")}
+	var bad store.Validation
+	var ok bool
+	if l.Qty, ok = parseHundredths(c.FormValue("qty")); !ok {
+		bad.Add("qty", "jobs.error.line_qty")
+	}
+	if l.UnitPrice, ok = parseHundredths(c.FormValue("unit_price")); !ok {
+		bad.Add("unit_price", "jobs.error.line_price")
+	}
+	if l.TaxRate, ok = parseHundredths(c.FormValue("tax_rate")); !ok {
+		bad.Add("tax_rate", "jobs.error.line_tax")
+	}
+	if c.FormValue("approved") == "1" {
+		l.Status = store.LineApproved
+	}
+	return l, bad.Err()
+}
+
+// createJob opens a work order on a car directly (not from an appointment).
+func (u *UI) createJob(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	j, err := u.Store.CreateJob(web.Actor(c), store.Job{VehicleID: id, Description: c.FormValue("description")})
+	if err != nil {
+		if _, ok := store.AsError(err); ok {
+			return u.vehicleFailed(c, err, "description")
+		}
+		return err
+	}
+	return redirect(c, fmt.Sprintf("/jobs/%d?done=jobs.opened_done", j.ID))
+}
+
+func (u *UI) checkInJob(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	fields := []string{"km", "fuel", "damage"}
+	km, err := strconv.Atoi(strings.TrimSpace(strings.NewReplacer(".", "", " ", "").Replace(c.FormValue("km"))))
+	if err != nil {
+		return u.jobFailed(c, store.Invalid("km", "vehicles.error.odometer_invalid"), fields...)
+	}
+	fuel, err := strconv.Atoi(c.FormValue("fuel"))
+	if err != nil {
+		return u.jobFailed(c, store.Invalid("fuel", "jobs.error.fuel"), fields...)
+	}
+	if _, err := u.Store.CheckInJob(web.Actor(c), id, store.CheckIn{Km: km, Fuel: fuel, Damage: c.FormValue("damage")}); err != nil {
+		return u.jobFailed(c, err, fields...)
+	}
+	return jobDone(c, id, "jobs.checked_in_done", "checkin")
+}
+
+func (u *UI) setJobStage(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := u.Store.SetJobStage(web.Actor(c), id, c.FormValue("stage")); err != nil {
+		return u.jobFailed(c, err)
+	}
+	return jobDone(c, id, "jobs.stage_done", "stage")
+}
+
+func (u *UI) assignTechnician(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := u.Store.AssignTechnician(web.Actor(c), id, c.FormValue("technician")); err != nil {
+		return u.jobFailed(c, err, "technician")
+	}
+	return jobDone(c, id, "jobs.saved", "stage")
+}
+
+func (u *UI) startInspection(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := u.Store.StartInspection(web.Actor(c), id); err != nil {
+		return u.jobFailed(c, err)
+	}
+	return jobDone(c, id, "jobs.saved", "inspection")
+}
+
+func itemParam(c *fiber.Ctx) (int, error) {
+	n, err := strconv.Atoi(c.Params("item"))
+	if err != nil || n < 0 {
+		return 0, store.NotFound()
+	}
+	return n, nil
+}
+
+func (u *UI) setInspectionItem(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	item, err := itemParam(c)
+	if err != nil {
+		return err
+	}
+	it := store.InspectionItem{Status: c.FormValue("status"), Note: c.FormValue("note")}
+	if tr := strings.TrimSpace(c.FormValue("tread")); tr != "" {
+		mm, ok := parseHundredths(tr)
+		if !ok {
+			return u.jobFailed(c, store.Invalid("tread", "jobs.error.tread"))
+		}
+		it.Tread = int(mm / 10)
+	}
+	if _, err := u.Store.SetInspectionItem(web.Actor(c), id, item, it); err != nil {
+		return u.jobFailed(c, err)
+	}
+	return jobDone(c, id, "jobs.saved", fmt.Sprintf("item-%d", item))
+}
+
+func (u *UI) lineFromItem(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	item, err := itemParam(c)
+	if err != nil {
+		return err
+	}
+	l, err := lineFromForm(c)
+	if err != nil {
+		return u.jobFailed(c, err)
+	}
+	if _, err := u.Store.LineFromItem(web.Actor(c), id, item, l); err != nil {
+		return u.jobFailed(c, err)
+	}
+	return jobDone(c, id, "jobs.line_added", "estimate")
+}
+
+func (u *UI) addLine(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	l, err := lineFromForm(c)
+	if err == nil {
+		_, err = u.Store.AddLine(web.Actor(c), id, l)
+	}
+	if err != nil {
+		return u.jobFailed(c, err, lineFields...)
+	}
+	return jobDone(c, id, "jobs.line_added", "estimate")
+}
+
+func (u *UI) removeLine(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	line, err := strconv.Atoi(c.Params("line"))
+	if err != nil {
+		return store.NotFound()
+	}
+	if _, err := u.Store.RemoveLine(web.Actor(c), id, line); err != nil {
+		return u.jobFailed(c, err)
+	}
+	return jobDone(c, id, "jobs.saved", "estimate")
+}
+
+func (u *UI) issueInvoice(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := u.Store.IssueInvoice(web.Actor(c), id, "", ""); err != nil {
+		return u.jobFailed(c, err)
+	}
+	return jobDone(c, id, "jobs.invoiced_done", "invoice")
+}
+
+// jobInvoice serves the job's invoice PDF, in the customer's language.
+func (u *UI) jobInvoice(c *fiber.Ctx) error {
+	_, d, err := u.jobView(c)
+	if err != nil {
+		return err
+	}
+	st, err := u.Store.Settings()
+	if err != nil {
+		return err
+	}
+	data, err := paperwork.Invoice(st, u.Media, d.Job, d.Vehicle, d.Customer, paperwork.Lang(d.Customer, st))
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`inline; filename="invoice-%s.pdf"`, d.Job.Invoice.Number))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(data)
+}
+
+// jobVersion tells the job page's live-update module when the job changed
+// (a customer's decision, say), so it reloads only then.
+func (u *UI) jobVersion(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	j, err := u.Store.Job(id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(fiber.Map{"updated": j.Updated.UnixNano()})
+}
+
+// vehicleHistory prints the car's service history, in the owner's language.
+func (u *UI) vehicleHistory(c *fiber.Ctx) error {
+	_, d, err := u.vehicleView(c, "vehicles.title")
+	if err != nil {
+		return err
+	}
+	st, err := u.Store.Settings()
+	if err != nil {
+		return err
+	}
+	data, err := paperwork.History(st, d.Vehicle, d.Jobs, paperwork.Lang(d.Owner, st), time.Now())
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, fmt.Sprintf(`inline; filename="history-%s.pdf"`, store.NormalizePlate(d.Vehicle.Plate)))
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Send(data)
+}
