@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pitlane/auth"
+	"pitlane/search"
 	"pitlane/store"
 	"pitlane/web"
 )
@@ -24,6 +25,8 @@ func OpenAPI() []byte { return openAPI }
 // API is the integration API.
 type API struct {
 	Store *store.Store
+	// Search answers /search; nil: it finds nothing.
+	Search *search.Index
 }
 
 // Prefix is where the API lives.
@@ -45,6 +48,10 @@ func (a *API) Mount(app *fiber.App, routes *web.Routes) {
 	routes.Staff(g, fiber.MethodGet, "/customers/:id/vehicles", web.AllStaff, a.customerVehicles)
 	routes.Staff(g, fiber.MethodPost, "/vehicles", web.AllStaff, a.createVehicle)
 	routes.Staff(g, fiber.MethodGet, "/vehicles/:id", web.AllStaff, a.vehicle)
+	a.mountCustomers(g, routes)
+	a.mountJobs(g, routes)
+	a.mountAppointments(g, routes)
+	routes.Staff(g, fiber.MethodGet, "/search", web.AllStaff, a.search)
 }
 
 // authenticate turns a bearer API key into the caller. A request without

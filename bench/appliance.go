@@ -9,6 +9,7 @@ import (
 	"pitlane/auth"
 	"pitlane/config"
 	"pitlane/media"
+	"pitlane/search"
 	"pitlane/server"
 	"pitlane/store"
 	"pitlane/ui"
@@ -25,6 +26,8 @@ type appliance struct {
 	users  []string
 	apiKey string
 	keyID  uint64
+	// search is the search index, built before the first scenario.
+	search *search.Index
 	stop   func() error
 }
 
@@ -49,11 +52,16 @@ func startAppliance(ctx context.Context, dir string, st *store.Store, log *slog.
 	if err != nil {
 		return nil, err
 	}
+	ix, stopSearch, err := startSearch(ctx, dir, st, log)
+	if err != nil {
+		return nil, fmt.Errorf("build the search index: %w", err)
+	}
+	a.search = ix
 	cfg := config.Defaults()
 	cfg.DataDir, cfg.TLS, cfg.Addr, cfg.HTTPAddr = dir, "off", "127.0.0.1:0", ""
-	srv, err := server.New(server.Options{Config: cfg, Store: st, Media: m, Version: "bench", Logger: log})
+	srv, err := server.New(server.Options{Config: cfg, Store: st, Media: m, Version: "bench", Logger: log, Search: ix})
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, stopSearch())
 	}
 	sctx, cancel := context.WithCancel(ctx)
 	ready := make(chan string, 1)
@@ -63,12 +71,12 @@ func startAppliance(ctx context.Context, dir string, st *store.Store, log *slog.
 	case a.base = <-ready:
 	case err := <-done:
 		cancel()
-		return nil, fmt.Errorf("start server: %w", err)
+		return nil, errors.Join(fmt.Errorf("start server: %w", err), stopSearch())
 	}
 	a.stop = func() error {
 		cancel()
 		err := <-done
-		return errors.Join(err, st.RevokeAPIKey(seedActor, a.keyID))
+		return errors.Join(err, stopSearch(), st.RevokeAPIKey(seedActor, a.keyID))
 	}
 	if err := a.healthy(ctx); err != nil {
 		return nil, errors.Join(fmt.Errorf("server at %s does not answer: %w", a.base, err), a.stop())

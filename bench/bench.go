@@ -81,6 +81,20 @@ func Run(ctx context.Context, cfg Config) (rep Report, err error) {
 
 	printHeader(out)
 	for _, p := range plan {
+		if p.run != nil {
+			stopProfile, err := startProfile(cfg.CPUProfile, p.name, len(plan))
+			if err != nil {
+				return rep, err
+			}
+			r, err := p.run(ctx, a, p.concurrency, cfg)
+			if err := errors.Join(err, stopProfile()); err != nil {
+				return rep, fmt.Errorf("%s: %w", p.name, err)
+			}
+			r.RSS, r.Heap = memory()
+			printResult(out, r)
+			rep.Results = append(rep.Results, r)
+			continue
+		}
 		do, cleanup, err := p.prepare(ctx, a, p.concurrency)
 		if err != nil {
 			return rep, fmt.Errorf("%s: %w", p.name, err)

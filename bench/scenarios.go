@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"pitlane/notify"
 	"pitlane/store"
 )
 
@@ -20,6 +21,9 @@ type scenario struct {
 	// prepare readies the load for concurrency workers: it returns the
 	// request each worker repeats and what to undo afterwards.
 	prepare func(ctx context.Context, a *appliance, concurrency int) (op, func(), error)
+	// run, when set, replaces prepare and the repeated request: the
+	// scenario drives and times itself (push times draining an outbox).
+	run func(ctx context.Context, a *appliance, concurrency int, cfg Config) (Result, error)
 }
 
 var scenarios = []scenario{
@@ -27,6 +31,13 @@ var scenarios = []scenario{
 	{name: "dashboard", concurrency: 100, prepare: prepareDashboard},
 	{name: "writes", concurrency: 64, prepare: prepareWrites},
 	{name: "api-writes", concurrency: 64, prepare: prepareAPIWrites},
+	{name: "backup-writes", concurrency: 64, prepare: prepareBackupWrites},
+	{name: "push", concurrency: notify.DefaultConcurrency, run: runPush},
+	{name: "reindex", concurrency: 1, run: runReindex},
+	{name: "find-plate", concurrency: searchConcurrency, run: runSearch("find-plate", searchPlate)},
+	{name: "find-prefix", concurrency: searchConcurrency, run: runSearch("find-prefix", searchPartialPlate)},
+	{name: "find-typo", concurrency: searchConcurrency, run: runSearch("find-typo", searchNameTypo)},
+	{name: "find-text", concurrency: searchConcurrency, run: runSearch("find-text", searchFreeText)},
 }
 
 // Scenarios lists the scenario names, in the order they run by default.

@@ -12,6 +12,7 @@ import (
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 )
@@ -29,6 +30,10 @@ type Config struct {
 	PublicURL      string
 	LogLevel       slog.Level
 	LogFormat      string
+	// MaxPhoto and MaxVideo are the largest photo and video a message
+	// may carry, in bytes.
+	MaxPhoto int64
+	MaxVideo int64
 }
 
 // Option is one row of the table.
@@ -138,6 +143,12 @@ var Options = []Option{
 			}
 			return nil
 		}},
+	{Flag: "max-photo-mb", Env: "PITLANE_MAX_PHOTO_MB", Default: "25",
+		Usage: "largest photo a message may carry, in MB",
+		Apply: func(c *Config, v string) error { return megabytes(&c.MaxPhoto, v) }},
+	{Flag: "max-video-mb", Env: "PITLANE_MAX_VIDEO_MB", Default: "200",
+		Usage: "largest video a message may carry, in MB",
+		Apply: func(c *Config, v string) error { return megabytes(&c.MaxVideo, v) }},
 	{Flag: "log-level", Env: "PITLANE_LOG_LEVEL", Default: "info",
 		Usage: "debug, info, warn or error",
 		Apply: func(c *Config, v string) error { return c.LogLevel.UnmarshalText([]byte(v)) }},
@@ -150,6 +161,16 @@ var Options = []Option{
 			c.LogFormat = v
 			return nil
 		}},
+}
+
+// megabytes reads a size limit in MB (10⁶ bytes, as phones show sizes).
+func megabytes(dst *int64, v string) error {
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil || n < 1 || n > 4000 {
+		return errors.New("must be a whole number of MB from 1 to 4000")
+	}
+	*dst = int64(n) * 1_000_000
+	return nil
 }
 
 func checkAddr(v string) error {

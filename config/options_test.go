@@ -51,6 +51,16 @@ func TestParse(t *testing.T) {
 				t.Errorf("addr %q, http-addr %q; want :8080 and none", c.Addr, c.HTTPAddr)
 			}
 		}},
+		{"upload limits: 25 MB photos and 200 MB videos unless told", nil, env(), func(t *testing.T, c Config) {
+			if c.MaxPhoto != 25_000_000 || c.MaxVideo != 200_000_000 {
+				t.Errorf("photo %d, video %d bytes", c.MaxPhoto, c.MaxVideo)
+			}
+		}},
+		{"upload limits from flag and environment", []string{"--max-video-mb", "500"}, env("PITLANE_MAX_PHOTO_MB", "10"), func(t *testing.T, c Config) {
+			if c.MaxPhoto != 10_000_000 || c.MaxVideo != 500_000_000 {
+				t.Errorf("photo %d, video %d bytes", c.MaxPhoto, c.MaxVideo)
+			}
+		}},
 		{"tls off ignores http-addr", []string{"--tls=off", "--http-addr=:81"}, env(), func(t *testing.T, c Config) {
 			if c.HTTPAddr != "" {
 				t.Errorf("http-addr %q with tls off, want none", c.HTTPAddr)
@@ -160,6 +170,8 @@ func TestParseRefuses(t *testing.T) {
 		{"public url with another scheme", []string{"--public-url", "ftp://garage.example.com"}, env(), []string{"--public-url", "PITLANE_PUBLIC_URL", "http(s)://"}},
 		{"public url without host", []string{"--public-url", "garage.example.com"}, env(), []string{"--public-url", "PITLANE_PUBLIC_URL"}},
 		{"log level", []string{"--log-level", "verbose"}, env(), []string{"--log-level", "PITLANE_LOG_LEVEL"}},
+		{"video limit of nothing", []string{"--max-video-mb", "0"}, env(), []string{"--max-video-mb", "PITLANE_MAX_VIDEO_MB", "whole number"}},
+		{"photo limit with a unit", nil, env("PITLANE_MAX_PHOTO_MB", "25MB"), []string{"--max-photo-mb", "PITLANE_MAX_PHOTO_MB"}},
 		{"log format", []string{"--log-format", "xml"}, env(), []string{"--log-format", "PITLANE_LOG_FORMAT", "text or json"}},
 		{"empty data folder", []string{"--data", " "}, env(), []string{"--data", "PITLANE_DATA"}},
 		{"unexpected argument", []string{"--tls", "off", "serve"}, env(), []string{`unexpected argument "serve"`}},

@@ -10,6 +10,7 @@ import (
 	"net/http"
 
 	"pitlane/demo"
+	"pitlane/store"
 )
 
 // Client carries out the operations through the running service's control
@@ -112,6 +113,11 @@ func (c *Client) SetDisabled(ctx context.Context, username string, disabled bool
 // SeedDemo loads the demo garage.
 func (c *Client) SeedDemo(ctx context.Context) (demo.Result, error) {
 	return call[demo.Result](ctx, c, opDemoSeed, empty{})
+}
+
+// Backup has the service take a backup.
+func (c *Client) Backup(ctx context.Context, req BackupRequest) (store.BackupRecord, error) {
+	return call[store.BackupRecord](ctx, c, opBackup, req)
 }
 
 // Snapshot has the service copy its database to path.

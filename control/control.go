@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"pitlane/demo"
+	"pitlane/search"
 	"pitlane/store"
 )
 
@@ -33,6 +34,30 @@ type Admin interface {
 	// Snapshot writes a consistent copy of the database to path, which must
 	// be absolute: the service does not share the caller's working folder.
 	Snapshot(ctx context.Context, path string) (int64, error)
+	// Backup takes a verified backup (see package backup) and returns its
+	// record; a failed one is recorded too, and returned with the error.
+	Backup(ctx context.Context, req BackupRequest) (store.BackupRecord, error)
+	// VAPIDPublicKey is the web push application server key, made on first
+	// use.
+	VAPIDPublicKey(ctx context.Context) (string, error)
+	// CreatePairLink makes a one-time link that pairs a customer's phone.
+	CreatePairLink(ctx context.Context, r PairRequest) (PairLink, error)
+	// Reindex rebuilds the search index from the database, telling
+	// progress how far it has come, and returns the final report.
+	Reindex(ctx context.Context, progress func(search.Progress)) (search.Progress, error)
+	// SearchStatus reports on the running service's search index.
+	SearchStatus(ctx context.Context) (search.Status, error)
+}
+
+// BackupRequest is a backup the command line asks for. The passphrase
+// crosses the socket (private to the service account, like passwords for
+// user add) and is never stored or logged.
+type BackupRequest struct {
+	// Folder must be absolute: the service does not share the caller's
+	// working folder. Empty: the folder set on the Backups page.
+	Folder     string `json:"folder,omitempty"`
+	Passphrase string `json:"passphrase,omitempty"`
+	Recipient  string `json:"recipient,omitempty"`
 }
 
 // NewUser is a staff account to create, with its password in clear: it is

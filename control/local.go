@@ -9,7 +9,10 @@ import (
 	"time"
 
 	"pitlane/auth"
+	"pitlane/backup"
 	"pitlane/demo"
+	"pitlane/media"
+	"pitlane/search"
 	"pitlane/store"
 )
 
@@ -17,6 +20,11 @@ import (
 // the command line (store.CLI) for the audit log.
 type Local struct {
 	Store *store.Store
+	// Backups takes backups; nil: one made for the call.
+	Backups *backup.Runner
+	// Search is the service's search index; nil: Reindex opens the data
+	// folder's for the call.
+	Search *search.Index
 }
 
 var _ Admin = Local{}
@@ -110,6 +118,23 @@ func (l Local) Snapshot(_ context.Context, path string) (int64, error) {
 		return 0, fmt.Errorf("write snapshot: %w", err)
 	}
 	return n, nil
+}
+
+// Backup takes a backup as the command line (store.CLI).
+func (l Local) Backup(ctx context.Context, req BackupRequest) (store.BackupRecord, error) {
+	if req.Folder != "" && !filepath.IsAbs(req.Folder) {
+		return store.BackupRecord{}, fmt.Errorf("backup folder %q must be absolute", req.Folder)
+	}
+	r := l.Backups
+	if r == nil {
+		m, err := media.Open(filepath.Dir(l.Store.Path()))
+		if err != nil {
+			return store.BackupRecord{}, err
+		}
+		r = backup.NewRunner(backup.Config{Store: l.Store, Media: m})
+	}
+	return r.Run(ctx, backup.Request{Folder: req.Folder, Key: backup.Key{Passphrase: req.Passphrase, Recipient: req.Recipient},
+		Trigger: store.BackupCLI, Actor: store.CLI})
 }
 
 func sameFile(a, b string) bool {

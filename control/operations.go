@@ -6,20 +6,27 @@ import (
 	"fmt"
 
 	"pitlane/demo"
+	"pitlane/search"
+	"pitlane/store"
 )
 
 // The operations the socket serves, each a POST to /v1/<name> with its
 // request as a JSON body. Adding one (customer pairing, say) takes a method
 // on Admin, its Local and Client sides, and one line in operations.
 const (
-	opPing        = "ping"
-	opUserAdd     = "user.add"
-	opUserList    = "user.list"
-	opUserPasswd  = "user.passwd"
-	opUserDisable = "user.disable"
-	opUserEnable  = "user.enable"
-	opDemoSeed    = "demo.seed"
-	opSnapshot    = "snapshot"
+	opPing         = "ping"
+	opUserAdd      = "user.add"
+	opUserList     = "user.list"
+	opUserPasswd   = "user.passwd"
+	opUserDisable  = "user.disable"
+	opUserEnable   = "user.enable"
+	opDemoSeed     = "demo.seed"
+	opSnapshot     = "snapshot"
+	opBackup       = "backup"
+	opVAPID        = "vapid.public"
+	opPairCreate   = "pair.create"
+	opReindex      = "search.reindex"
+	opSearchStatus = "search.status"
 )
 
 type (
@@ -65,6 +72,22 @@ var operations = map[string]operation{
 	opSnapshot: handle(func(ctx context.Context, a Admin, r snapshotRequest) (snapshotResponse, error) {
 		n, err := a.Snapshot(ctx, r.Path)
 		return snapshotResponse{Bytes: n}, err
+	}),
+	opBackup: handle(func(ctx context.Context, a Admin, r BackupRequest) (store.BackupRecord, error) {
+		return a.Backup(ctx, r)
+	}),
+	opVAPID: handle(func(ctx context.Context, a Admin, _ empty) (vapidResponse, error) {
+		k, err := a.VAPIDPublicKey(ctx)
+		return vapidResponse{PublicKey: k}, err
+	}),
+	opPairCreate: handle(func(ctx context.Context, a Admin, r PairRequest) (PairLink, error) {
+		return a.CreatePairLink(ctx, r)
+	}),
+	opReindex: handle(func(ctx context.Context, a Admin, _ empty) (search.Progress, error) {
+		return a.Reindex(ctx, nil)
+	}),
+	opSearchStatus: handle(func(ctx context.Context, a Admin, _ empty) (search.Status, error) {
+		return a.SearchStatus(ctx)
 	}),
 }
 

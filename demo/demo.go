@@ -62,6 +62,9 @@ func Seed(s *store.Store, now time.Time, loc *time.Location) (Result, error) {
 		}
 		res.Settings = true
 	}
+	if err := seedWorkshop(s, st); err != nil {
+		return res, err
+	}
 	if res.Logins, res.Users, err = addStaff(s); err != nil {
 		return res, err
 	}
@@ -164,3 +167,30 @@ func rng(seed, stream uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, str
 
 // pick returns a random element of list.
 func pick[T any](r *rand.Rand, list []T) T { return list[r.IntN(len(list))] }
+
+// seedWorkshop gives a workshop never set up its technicians and the
+// services customers can book from the app, so the demo's booking works.
+func seedWorkshop(s *store.Store, st store.Settings) error {
+	w, err := s.Workshop()
+	if err != nil {
+		return fmt.Errorf("read workshop: %w", err)
+	}
+	if len(w.Technicians) > 0 || len(w.Services) > 0 || len(st.Departments) == 0 {
+		return nil
+	}
+	dept := func(i int) string { return st.Departments[min(i, len(st.Departments)-1)] }
+	w.Technicians = []store.Technician{{Name: "Marco Bianchi", Department: dept(0)}, {Name: "Andrei Popa", Department: dept(0)},
+		{Name: "Luca Ferri", Department: dept(1)}, {Name: "Elena Rusu", Department: dept(2)}}
+	w.Services = []store.ServiceType{
+		{Name: "Oil service", Department: dept(0), Minutes: 60, PriceMinor: 12900},
+		{Name: "Annual service", Department: dept(0), Minutes: 120, PriceMinor: 24900},
+		{Name: "Brake pads", Department: dept(0), Minutes: 90, PriceMinor: 18000},
+		{Name: "Air conditioning recharge", Department: dept(0), Minutes: 60, PriceMinor: 8900},
+		{Name: "Bodywork estimate", Department: dept(1), Minutes: 30, PriceMinor: 0},
+		{Name: "Seasonal tyre change", Department: dept(2), Minutes: 45, PriceMinor: 5000},
+	}
+	if _, err := s.SaveWorkshop(store.CLI, w); err != nil {
+		return fmt.Errorf("save demo workshop: %w", err)
+	}
+	return nil
+}

@@ -318,3 +318,29 @@ func TestSeedIsDeterministic(t *testing.T) {
 		t.Error("a run on another day made different customers")
 	}
 }
+
+// The demo's customers can book from the app only if the workshop has
+// services to book; a workshop set up by hand is left alone.
+func TestSeedSetsUpTheWorkshopOnce(t *testing.T) {
+	s := openStore(t, wednesday)
+	if _, err := Seed(s, wednesday, rome); err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.Workshop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Technicians) < 2 || len(w.Services) < 3 {
+		t.Fatalf("workshop after seeding = %+v", w)
+	}
+	w.Services = w.Services[:1]
+	if _, err := s.SaveWorkshop(store.CLI, w); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Seed(s, wednesday, rome); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.Workshop(); len(again.Services) != 1 {
+		t.Fatalf("a second seed changed the workshop: %d services", len(again.Services))
+	}
+}

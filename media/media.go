@@ -9,10 +9,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
+	"time"
 )
 
 // Store is the media folder.
@@ -24,14 +25,46 @@ func Open(dataDir string) (*Store, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create media folder: %w", err)
 	}
+	removeStaleUploads(dir)
 	return &Store{dir: dir}, nil
 }
 
-// ErrTooLarge means the upload is over the size limit.
+// removeStaleUploads deletes temporary upload files older than a day: an
+// upload still running would have touched its file since.
+func removeStaleUploads(dir string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), tempPrefix) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > 24*time.Hour {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+}
+
+// ErrTooLarge means the upload is over the size limit. The error Put and
+// Stage return is a *TooLargeError, which says which limit.
 var ErrTooLarge = errors.New("file too large")
 
 // ErrType means the content is not of an accepted type.
 var ErrType = errors.New("file type not accepted")
+
+// TooLargeError is an upload over the limit for its type.
+type TooLargeError struct {
+	Type string // the sniffed type
+	Max  int64  // the limit in bytes
+}
+
+func (e *TooLargeError) Error() string {
+	return fmt.Sprintf("%s file larger than %d bytes", e.Type, e.Max)
+}
+
+// Is makes errors.Is(err, ErrTooLarge) true.
+func (e *TooLargeError) Is(target error) bool { return target == ErrTooLarge }
 
 // File describes a stored file.
 type File struct {
@@ -44,46 +77,100 @@ type File struct {
 // returns its description. Writing goes through a synced temporary file and
 // a rename, so a crash never leaves a half file under a real name.
 func (s *Store) Put(r io.Reader, max int64, types ...string) (File, error) {
-	tmp, err := os.CreateTemp(s.dir, ".upload-*")
+	st, err := s.Stage(r, func(ctype string) (int64, bool) { return max, accepted(ctype, types) })
 	if err != nil {
-		return File{}, fmt.Errorf("create temporary file: %w", err)
+		return File{}, err
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	h := sha256.New()
+	return st.Commit()
+}
+
+// Limit says whether a sniffed type is accepted, and up to how many bytes.
+type Limit func(ctype string) (max int64, ok bool)
+
+// Staged is an upload written to a temporary file in the media folder,
+// checked and hashed, but not yet stored under its name: a request with
+// several files stores them only once all of them passed. Commit or
+// Discard it.
+type Staged struct {
+	File
+	s   *Store
+	tmp string
+}
+
+// Stage reads r into a temporary file, refusing a type limit does not
+// accept (from the first 512 bytes, before writing any) and stopping at
+// the first byte over the type's limit. Nothing is left behind on error.
+func (s *Store) Stage(r io.Reader, limit Limit) (*Staged, error) {
 	head := make([]byte, 512)
 	n, err := io.ReadFull(r, head)
 	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return File{}, fmt.Errorf("read upload: %w", err)
+		return nil, fmt.Errorf("read upload: %w", err)
 	}
 	head = head[:n]
-	ctype := http.DetectContentType(head)
-	if !accepted(ctype, types) {
-		return File{}, ErrType
+	ctype := Sniff(head)
+	max, ok := limit(ctype)
+	if !ok || n == 0 {
+		return nil, ErrType
 	}
+	tmp, err := os.CreateTemp(s.dir, tempPrefix+"*")
+	if err != nil {
+		return nil, fmt.Errorf("create temporary file: %w", err)
+	}
+	keep := false
+	defer func() {
+		if !keep {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
 	size, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(io.MultiReader(bytes.NewReader(head), r), max+1))
 	if err != nil {
-		return File{}, fmt.Errorf("write upload: %w", err)
+		return nil, fmt.Errorf("write upload: %w", err)
 	}
 	if size > max {
-		return File{}, ErrTooLarge
+		return nil, &TooLargeError{Type: ctype, Max: max}
 	}
 	if err := tmp.Sync(); err != nil {
-		return File{}, fmt.Errorf("sync upload: %w", err)
+		return nil, fmt.Errorf("sync upload: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return File{}, err
+		return nil, err
 	}
-	f := File{Hash: hex.EncodeToString(h.Sum(nil)), Size: size, Type: ctype}
-	dst := s.Path(f.Hash)
+	keep = true
+	return &Staged{File: File{Hash: hex.EncodeToString(h.Sum(nil)), Size: size, Type: ctype}, s: s, tmp: tmp.Name()}, nil
+}
+
+// Path is where the staged content is until Commit.
+func (st *Staged) Path() string { return st.tmp }
+
+// Commit stores the file under its hash (content already stored under it
+// is kept as is) and returns its description.
+func (st *Staged) Commit() (File, error) {
+	dst := st.s.Path(st.Hash)
+	if _, err := os.Stat(dst); err == nil {
+		// The same content is already there (and may be being served,
+		// which on Windows forbids replacing it).
+		st.Discard()
+		return st.File, nil
+	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		st.Discard()
 		return File{}, err
 	}
-	if err := os.Rename(tmp.Name(), dst); err != nil {
+	if err := os.Rename(st.tmp, dst); err != nil {
+		st.Discard()
 		return File{}, fmt.Errorf("store upload: %w", err)
 	}
-	return f, nil
+	return st.File, nil
 }
+
+// Discard removes the staged content.
+func (st *Staged) Discard() { os.Remove(st.tmp) }
+
+// tempPrefix names the files being uploaded; a crash can leave some, which
+// Open removes once they are a day old.
+const tempPrefix = ".upload-"
 
 var hashPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 

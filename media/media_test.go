@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func pngBytes(t *testing.T) []byte {
@@ -152,5 +153,68 @@ func TestPath(t *testing.T) {
 				t.Errorf("Path(%q) = %q names something that exists (%v)", tt.hash, p, err)
 			}
 		})
+	}
+}
+
+func TestStageTooLargeSaysWhichLimit(t *testing.T) {
+	s, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	video := append(ftyp("isom", "isom", "mp41"), make([]byte, 5000)...)
+	limit := func(ctype string) (int64, bool) {
+		switch ctype {
+		case "video/mp4":
+			return 4000, true
+		case "image/png":
+			return 1 << 20, true
+		}
+		return 0, false
+	}
+	_, err = s.Stage(bytes.NewReader(video), limit)
+	var tl *TooLargeError
+	if !errors.As(err, &tl) || !errors.Is(err, ErrTooLarge) || tl.Type != "video/mp4" || tl.Max != 4000 {
+		t.Fatalf("err = %v, want a video/mp4 TooLargeError of 4000", err)
+	}
+	if got := files(t, s.dir); len(got) != 0 {
+		t.Errorf("a refused upload left %v", got)
+	}
+	st, err := s.Stage(bytes.NewReader(pngBytes(t)), limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := files(t, s.dir); len(got) != 1 || !strings.HasPrefix(got[0], tempPrefix) {
+		t.Errorf("staged: %v", got)
+	}
+	st.Discard()
+	if got := files(t, s.dir); len(got) != 0 {
+		t.Errorf("discarded upload left %v", got)
+	}
+}
+
+func TestOpenRemovesStaleUploads(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, fresh := filepath.Join(s.dir, tempPrefix+"stale"), filepath.Join(s.dir, tempPrefix+"fresh")
+	for _, p := range []string{stale, fresh} {
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old := time.Now().Add(-25 * time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); !os.IsNotExist(err) {
+		t.Error("a day-old temporary upload was kept")
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Error("an upload that may still be running was removed")
 	}
 }

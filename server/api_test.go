@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"regexp"
 	"strings"
@@ -89,4 +90,31 @@ func TestRevokedKeyLosesAccess(t *testing.T) {
 		t.Fatal(err)
 	}
 	e.run(t, []scenario{{name: "revoked", method: http.MethodGet, path: "/api/v1/me", header: map[string]string{"Authorization": "Bearer " + secret}, status: 401}})
+}
+
+func TestAPICustomerLifecycle(t *testing.T) {
+	e := newEnv(t)
+	a, _ := e.st.CreateCustomer(store.CLI, store.Customer{Name: "Ana Pop", Email: "ana@example.com"})
+	b, _ := e.st.CreateCustomer(store.CLI, store.Customer{Name: "Ana Pop (dup)", Phone: "+40 700 000 001"})
+	v, _ := e.st.CreateVehicle(store.CLI, store.Vehicle{CustomerID: b.ID, Plate: "CJ 01 ABC", Make: "Dacia"})
+	e.run(t, []scenario{
+		{name: "list", method: http.MethodGet, path: "/api/v1/customers?limit=1", as: store.RoleSales, apiKey: true, status: 200,
+			contains: []string{`"total":2`, `"name":"Ana Pop"`, `"next":"`}},
+		{name: "update collides", method: http.MethodPut, path: fmt.Sprintf("/api/v1/customers/%d", a.ID), as: store.RoleSales, apiKey: true,
+			json: `{"name":"Ana Pop","phone":"+40700000001"}`, status: 409, contains: []string{`"field":"phone"`}},
+		{name: "reading", method: http.MethodPost, path: fmt.Sprintf("/api/v1/vehicles/%d/readings", v.ID), as: store.RoleWorkshop, apiKey: true,
+			json: `{"km":1200}`, status: 201, contains: []string{`"km":1200`, `"source":"api"`}},
+		{name: "reading going back", method: http.MethodPost, path: fmt.Sprintf("/api/v1/vehicles/%d/readings", v.ID), as: store.RoleWorkshop, apiKey: true,
+			json: `{"km":100}`, status: 422, contains: []string{"1200"}},
+		{name: "sales may not merge", method: http.MethodPost, path: fmt.Sprintf("/api/v1/customers/%d/merge", a.ID), as: store.RoleSales, apiKey: true,
+			json: fmt.Sprintf(`{"other":%d}`, b.ID), status: 403},
+		{name: "merge", method: http.MethodPost, path: fmt.Sprintf("/api/v1/customers/%d/merge", a.ID), as: store.RoleBackoffice, apiKey: true,
+			json: fmt.Sprintf(`{"other":%d}`, b.ID), status: 200, contains: []string{`"phone":"+40 700 000 001"`}},
+		{name: "timeline", method: http.MethodGet, path: fmt.Sprintf("/api/v1/customers/%d/timeline", a.ID), as: store.RoleSales, apiKey: true, status: 200,
+			contains: []string{"timeline.merged", "timeline.vehicle_added"}},
+		{name: "transfer to unknown", method: http.MethodPost, path: fmt.Sprintf("/api/v1/vehicles/%d/transfer", v.ID), as: store.RoleSales, apiKey: true,
+			json: `{"customer_id":999}`, status: 422},
+		{name: "vehicles", method: http.MethodGet, path: "/api/v1/vehicles", as: store.RoleSales, apiKey: true, status: 200,
+			contains: []string{fmt.Sprintf(`"customer_id":%d`, a.ID), "CJ 01 ABC"}},
+	})
 }

@@ -18,12 +18,16 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/recover"
 
 	"pitlane/api"
+	"pitlane/backup"
 	"pitlane/config"
 	"pitlane/i18n"
 	"pitlane/installer"
 	"pitlane/media"
+	"pitlane/pwa"
+	"pitlane/search"
 	"pitlane/store"
 	"pitlane/ui"
+	"pitlane/upload"
 	"pitlane/web"
 )
 
@@ -35,6 +39,10 @@ type Options struct {
 	TLS     *installer.TLSProvider // nil when TLS is off
 	Version string
 	Logger  *slog.Logger
+	// Backups takes the appliance's backups; nil: one without a schedule.
+	Backups *backup.Runner
+	// Search is the search index; nil: searches find nothing.
+	Search *search.Index
 }
 
 // Server is the appliance's HTTP side.
@@ -43,6 +51,7 @@ type Server struct {
 	app     *fiber.App
 	routes  web.Routes
 	ui      *ui.UI
+	pwa     *pwa.PWA
 	started time.Time
 }
 
@@ -57,20 +66,34 @@ func New(o Options) (*Server, error) {
 	}
 	s := &Server{opts: o, started: time.Now()}
 	var err error
-	s.ui, err = ui.New(ui.Deps{Store: o.Store, Media: o.Media, Logger: o.Logger, HasLocalCA: o.TLS != nil && o.TLS.CACertPEM() != nil, Version: o.Version})
+	if o.Backups == nil {
+		o.Backups = backup.NewRunner(backup.Config{Store: o.Store, Media: o.Media, Version: o.Version, Logger: o.Logger})
+	}
+	uploads := upload.Limits{Photo: o.Config.MaxPhoto, Video: o.Config.MaxVideo}
+	s.ui, err = ui.New(ui.Deps{Store: o.Store, Media: o.Media, Logger: o.Logger, Backups: o.Backups, HasLocalCA: o.TLS != nil && o.TLS.CACertPEM() != nil, Version: o.Version, PublicURL: o.Config.PublicURL, Search: o.Search, Uploads: uploads})
 	if err != nil {
 		return nil, fmt.Errorf("prepare staff UI: %w", err)
+	}
+	s.pwa, err = pwa.New(pwa.Deps{Store: o.Store, Logger: o.Logger, PublicURL: o.Config.PublicURL, Media: o.Media, Uploads: uploads})
+	if err != nil {
+		return nil, fmt.Errorf("prepare the customers' app: %w", err)
 	}
 	cfg := fiber.Config{
 		AppName:                 "Pitlane",
 		DisableStartupMessage:   true,
 		ErrorHandler:            s.handleError,
-		BodyLimit:               8 << 20,
+		BodyLimit:               web.BodyLimit, // the largest request but an upload: a 20 MB CSV import and its form
 		ReadTimeout:             30 * time.Second,
 		WriteTimeout:            120 * time.Second,
 		IdleTimeout:             120 * time.Second,
 		EnableTrustedProxyCheck: true,
 		TrustedProxies:          web.TrustedProxyCheck(o.Config.TrustedProxies),
+		// Bodies are streamed so that an upload (a 200 MB video) is written
+		// to disk as it arrives; web.LimitBodies holds every other route to
+		// BodyLimit, read whole as before. Multipart forms are parsed by
+		// whoever reads them, not in advance.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 	}
 	if len(o.Config.TrustedProxies) > 0 {
 		cfg.ProxyHeader = fiber.HeaderXForwardedFor
@@ -81,9 +104,13 @@ func New(o Options) (*Server, error) {
 	}}))
 	s.app.Use(s.logRequest)
 	s.app.Use(web.SecurityHeaders(o.TLS != nil))
+	s.app.Use(s.routes.LimitBodies(web.BodyLimit))
 	s.routes.Public(s.app, fiber.MethodGet, "/healthz", s.health)
 	s.routes.Public(s.app, fiber.MethodGet, "/ca.crt", s.caCert)
-	(&api.API{Store: o.Store}).Mount(s.app, &s.routes)
+	(&api.API{Store: o.Store, Search: o.Search}).Mount(s.app, &s.routes)
+	// Before the staff UI: the app has its own credential, and the staff
+	// session and CSRF checks are not its business.
+	s.pwa.Mount(s.app, &s.routes)
 	s.ui.Mount(s.app, &s.routes)
 	return s, nil
 }
@@ -114,6 +141,9 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	status := web.Status(err)
 	if status >= 500 {
 		s.opts.Logger.Error("request failed", "method", c.Method(), "route", c.Route().Path, "err", err)
+	}
+	if pwa.Owns(c.Path()) {
+		return s.pwa.ErrorPage(c, status, web.MessageKey(err))
 	}
 	isAPI := strings.HasPrefix(c.Path(), api.Prefix+"/") || c.Path() == api.Prefix
 	if !isAPI && status == fiber.StatusUnauthorized {
@@ -161,7 +191,7 @@ func (s *Server) health(c *fiber.Ctx) error {
 	return c.Status(status).JSON(fiber.Map{
 		"status": map[bool]string{true: "ok", false: "degraded"}[dbOK], "version": s.opts.Version,
 		"schema_version": version, "database": map[bool]string{true: "ok", false: "unavailable"}[dbOK],
-		"uptime_seconds": int64(time.Since(s.started).Seconds()),
+		"uptime_seconds": int64(time.Since(s.started).Seconds()), "search": s.searchHealth(),
 	})
 }
 

@@ -18,8 +18,15 @@ type Appointment struct {
 	Department string    `json:"department"`
 	Bay        string    `json:"bay,omitempty"`
 	Service    string    `json:"service"`
-	Status     string    `json:"status"` // requested, confirmed, cancelled, no_show, done
+	Status     string    `json:"status"` // requested, proposed, confirmed, declined, cancelled, no_show, done
 	Created    time.Time `json:"created"`
+	// Technician is a Workshop technician's ID; 0 when none is assigned.
+	Technician  uint64    `json:"technician,omitempty"`
+	Services    []uint64  `json:"services,omitempty"` // Workshop service type IDs
+	Description string    `json:"description,omitempty"`
+	Updated     time.Time `json:"updated,omitzero"`
+	// Reminded is when the reminder for the current start was queued.
+	Reminded time.Time `json:"reminded,omitzero"`
 }
 
 func apptKey(start time.Time, id uint64) []byte {

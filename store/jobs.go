@@ -30,6 +30,14 @@ type Job struct {
 	Description string    `json:"description"`
 	Opened      time.Time `json:"opened"`
 	Updated     time.Time `json:"updated"`
+	// Technician is the staff member's name the job is assigned to.
+	Technician string           `json:"technician,omitempty"`
+	CheckIn    *CheckIn         `json:"checkin,omitempty"`
+	Inspection []InspectionItem `json:"inspection,omitempty"`
+	Lines      []Line           `json:"lines,omitempty"`
+	Invoice    *Invoice         `json:"invoice,omitempty"`
+	// LastLine numbers the job's lines; a deleted line's number is not reused.
+	LastLine int `json:"last_line,omitempty"`
 }
 
 func stageKey(stage string, id uint64) []byte { return append([]byte(stage+"\x00"), itob(id)...) }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -104,7 +105,7 @@ func TestSetJobStage(t *testing.T) {
 	if moved.Stage != StageReady || !moved.Updated.Equal(t0.Add(time.Hour)) || moved.Number != j.Number {
 		t.Errorf("SetJobStage = %+v", moved)
 	}
-	if stored, _ := s.Job(j.ID); stored != moved {
+	if stored, _ := s.Job(j.ID); !reflect.DeepEqual(stored, moved) {
 		t.Errorf("stored %+v, returned %+v", stored, moved)
 	}
 	counts, _ := s.Counts()

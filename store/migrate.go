@@ -57,6 +57,44 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 2: the record of every backup attempt.
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bBackups)
+		return err
+	},
+	// 3: pairing links and the customers' paired devices.
+	func(tx *bolt.Tx) error {
+		for _, name := range deviceBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+	// 4: web push subscriptions, notification preferences, partial sends.
+	func(tx *bolt.Tx) error {
+		for _, name := range pushBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+	// 5: messages between customers and the dealership, their threads and
+	// the staff inbox's indexes.
+	func(tx *bolt.Tx) error {
+		for _, name := range messageBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+	// 6: the appointments' waiting list.
+	func(tx *bolt.Tx) error {
+		_, err := tx.CreateBucketIfNotExists(bWaitlist)
+		return err
+	},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -70,10 +71,7 @@ func TestMigrateCopiesAsideAndBumpsVersion(t *testing.T) {
 		t.Errorf("data lost by migration: %+v, %v", got, err)
 	}
 
-	bak := filepath.Join(dir, "pitlane.db.v1-20260419T093000Z.bak")
-	if oldVersion != 1 {
-		t.Fatalf("test assumes the shipped schema is 1, it is %d", oldVersion)
-	}
+	bak := filepath.Join(dir, fmt.Sprintf("pitlane.db.v%d-20260419T093000Z.bak", oldVersion))
 	if _, err := os.Stat(bak); err != nil {
 		baks, _ := filepath.Glob(filepath.Join(dir, "*.bak"))
 		t.Fatalf("copy aside %s missing (found %v): %v", bak, baks, err)

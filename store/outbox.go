@@ -78,21 +78,28 @@ func (s *Store) Notification(id uint64) (Notification, error) {
 // for good, or retry at next.
 func (s *Store) RecordAttempt(id uint64, status string, next time.Time, errText string) error {
 	return s.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bOutbox)
-		var n Notification
-		if err := getJSON(b, itob(id), &n); err != nil {
+		return s.writer(tx).recordAttempt(id, status, next, errText)
+	})
+}
+
+// recordAttempt is RecordAttempt inside a caller's transaction, for
+// operations that record more with the outcome (web push drops the
+// subscriptions the push service said are gone).
+func (w writer) recordAttempt(id uint64, status string, next time.Time, errText string) error {
+	b := w.tx.Bucket(bOutbox)
+	var n Notification
+	if err := getJSON(b, itob(id), &n); err != nil {
+		return err
+	}
+	n.Attempts++
+	n.Status, n.LastError = status, errText
+	if status == NotifyPending {
+		n.NextTry = next
+	} else {
+		n.Done = w.now
+		if err := w.tx.Bucket(bOutboxPending).Delete(itob(id)); err != nil {
 			return err
 		}
-		n.Attempts++
-		n.Status, n.LastError = status, errText
-		if status == NotifyPending {
-			n.NextTry = next
-		} else {
-			n.Done = s.now().UTC()
-			if err := tx.Bucket(bOutboxPending).Delete(itob(id)); err != nil {
-				return err
-			}
-		}
-		return putJSON(b, itob(id), n)
-	})
+	}
+	return putJSON(b, itob(id), n)
 }

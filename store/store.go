@@ -11,7 +11,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -20,6 +23,23 @@ import (
 
 // FileName is the database file inside the data folder.
 const FileName = "pitlane.db"
+
+// A backup copies the database inside one long read transaction. Two bbolt
+// defaults would make every writer pay for it, so the store changes them,
+// as etcd does for its snapshots:
+//
+//   - initialMmapSize: the transaction holds the memory map; a writer that
+//     must grow the map waits for the transaction to end, and every new
+//     reader waits behind that writer. Mapping ahead means the map grows
+//     only past this size. It costs address space, not memory or disk.
+//     Windows is left out: there bbolt extends the file to the map's size.
+//   - NoFreelistSync with the hash-map freelist: pages freed while the
+//     transaction runs cannot be reused until it ends, and bbolt would
+//     write the whole growing list of them at every commit (measured on
+//     the 100,000-customer dataset: write p99 80–160 ms instead of 20 ms,
+//     half the throughput). Unsynced, the list is rebuilt from the tree
+//     when the file is opened; durability is unchanged.
+const initialMmapSize = 8 << 30
 
 // Options tunes Open. The zero value is what the appliance uses.
 type Options struct {
@@ -39,6 +59,8 @@ type Store struct {
 	path string
 	log  *slog.Logger
 	now  func() time.Time
+
+	pairSweep atomic.Int64 // unix time of the last sweep of old pairing links
 
 	feedMu   sync.Mutex
 	feedWait chan struct{} // closed and replaced on every commit that wrote a change
@@ -60,7 +82,14 @@ func Open(dataDir string, o Options) (*Store, error) {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
 	path := filepath.Join(dataDir, FileName)
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: o.LockTimeout, ReadOnly: o.ReadOnly})
+	bo := &bolt.Options{Timeout: o.LockTimeout, ReadOnly: o.ReadOnly}
+	if !o.ReadOnly {
+		bo.NoFreelistSync, bo.FreelistType = true, bolt.FreelistMapType
+		if runtime.GOOS != "windows" && strconv.IntSize == 64 {
+			bo.InitialMmapSize = initialMmapSize
+		}
+	}
+	db, err := bolt.Open(path, 0o600, bo)
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, ErrLocked
 	}

@@ -363,11 +363,21 @@ func (s *Store) TransferVehicle(a Actor, vehicleID, to uint64) (Vehicle, error) 
 func (s *Store) AddReading(a Actor, vehicleID uint64, r Reading) (Vehicle, error) {
 	var v Vehicle
 	err := s.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bVehicles)
+		var err error
+		v, err = addReading(s.writer(tx), a, vehicleID, r)
+		return err
+	})
+	return v, err
+}
+
+// addReading is AddReading inside a caller's transaction (a job's check-in).
+func addReading(w writer, a Actor, vehicleID uint64, r Reading) (Vehicle, error) {
+	var v Vehicle
+	err := func() error {
+		b := w.tx.Bucket(bVehicles)
 		if err := getJSON(b, itob(vehicleID), &v); err != nil {
 			return err
 		}
-		w := s.writer(tx)
 		if r.At.IsZero() {
 			r.At = w.now
 		}
@@ -395,7 +405,7 @@ func (s *Store) AddReading(a Actor, vehicleID uint64, r Reading) (Vehicle, error
 			return err
 		}
 		return w.audit(a, "odometer_reading", "vehicle", v.ID, fmt.Sprintf("%s: %d km", v.Plate, r.Km))
-	})
+	}()
 	return v, err
 }
 

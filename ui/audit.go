@@ -18,7 +18,10 @@ type auditData struct {
 // auditActions are the actions the filter offers.
 var auditActions = []string{"login", "login_failed", "logout", "setup_complete", "user_create", "user_update",
 	"user_disable", "user_enable", "password_change", "settings_update", "apikey_create", "apikey_revoke",
-	"customer_create", "vehicle_create", "appointment_create", "job_create", "job_stage", "demo_seed"}
+	"customer_create", "vehicle_create", "appointment_create", "job_create", "job_stage", "demo_seed",
+	"backup_create", "backup_failed", "backup_settings_update",
+	"pair_link_create", "device_pair", "device_revoke",
+	"customer_import", "customer_export"}
 
 func (u *UI) auditPage(c *fiber.Ctx) error {
 	v, err := u.view(c, "audit.title")

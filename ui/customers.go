@@ -107,6 +107,7 @@ type customerData struct {
 	Appointments []store.Appointment
 	Timeline     []store.TimelineEvent
 	CanMerge     bool
+	Devices      []store.Device // paired phones (pairing.go)
 }
 
 func (u *UI) customerPage(c *fiber.Ctx) error {
@@ -130,6 +131,9 @@ func (u *UI) customerPage(c *fiber.Ctx) error {
 		return err
 	}
 	if d.Timeline, err = u.Store.Timeline(id, 100); err != nil {
+		return err
+	}
+	if d.Devices, err = u.Store.CustomerDevices(id); err != nil {
 		return err
 	}
 	v.Data = d

@@ -81,9 +81,14 @@ func (u *UI) checkCSRF(c *fiber.Ctx) error {
 	if p := web.PrincipalOf(c); p != nil {
 		want = p.CSRF
 	}
-	got := c.FormValue(csrfField)
+	got := c.Get("X-CSRF-Token")
 	if got == "" {
-		got = c.Get("X-CSRF-Token")
+		got = c.Query(csrfField)
+	}
+	// An upload's form puts the token in its action's query: its body is
+	// read by the handler as it streams in, never here.
+	if got == "" && web.SmallBody(c) {
+		got = c.FormValue(csrfField)
 	}
 	if want == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return csrfError()

@@ -61,6 +61,10 @@ func (u *UI) settingsPage(c *fiber.Ctx) error {
 func settingsFromForm(c *fiber.Ctx, st store.Settings) store.Settings {
 	st.Name, st.Address, st.Phone = c.FormValue("name"), c.FormValue("address"), c.FormValue("phone")
 	st.Website, st.Email = c.FormValue("website"), c.FormValue("email")
+	// A form without the field (an older page) keeps the colour.
+	if tc := c.FormValue("theme_color"); tc != "" {
+		st.ThemeColor = tc
+	}
 	st.Lang, st.Currency, st.TimeZone = c.FormValue("lang"), c.FormValue("currency"), strings.TrimSpace(c.FormValue("time_zone"))
 	st.Departments = strings.Split(c.FormValue("departments"), "\n")
 	st.Bays = nil

@@ -18,9 +18,13 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"pitlane/auth"
+	"pitlane/backup"
+	"pitlane/csvimport"
 	"pitlane/i18n"
 	"pitlane/media"
+	"pitlane/search"
 	"pitlane/store"
+	"pitlane/upload"
 	"pitlane/web"
 )
 
@@ -35,9 +39,17 @@ type Deps struct {
 	Store  *store.Store
 	Media  *media.Store
 	Logger *slog.Logger
+	// Backups takes backups and tells how they went (the Backups page).
+	Backups *backup.Runner
 	// HasLocalCA shows the "trust this appliance" download on the login page.
 	HasLocalCA bool
 	Version    string
+	// PublicURL, when set, is the base of the links put in QR codes.
+	PublicURL string
+	// Search answers the search box; nil: it finds nothing.
+	Search *search.Index
+	// Uploads limits the photos and videos of messages.
+	Uploads upload.Limits
 }
 
 // UI is the staff interface.
@@ -45,8 +57,10 @@ type UI struct {
 	Deps
 	pages   map[i18n.Lang]map[string]*template.Template
 	assets  map[string]string // file name → content hash
+	dash    dashboardCache
 	ipLimit *auth.Limiter
 	acLimit *auth.Limiter
+	imports *csvimport.Jobs
 }
 
 // Login throttling: after 10 failures in 15 minutes from one address, or 5
@@ -66,6 +80,7 @@ func New(d Deps) (*UI, error) {
 	u := &UI{Deps: d, assets: map[string]string{},
 		ipLimit: auth.NewLimiter(maxFailsIP, loginWindow),
 		acLimit: auth.NewLimiter(maxFailsAcct, loginWindow)}
+	u.imports = newImportJobs(d)
 	err := fs.WalkDir(staticFS, "static", func(p string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() {
 			return err
@@ -159,7 +174,13 @@ type View struct {
 	Error    string            // translated form-level message
 	Form     map[string]string // what the user typed, to show it again
 	Data     any
-	Version  string
+	// Body is content rendered earlier and shared between views (the
+	// dashboard's), placed as is.
+	Body    template.HTML
+	Version string
+	// Unread counts the customers' messages no staff member has read, for
+	// the menu's badge.
+	Unread int64
 }
 
 // view starts a View for the current request.
@@ -176,6 +197,11 @@ func (u *UI) view(c *fiber.Ctx, title string) (*View, error) {
 		v.Flash = done
 	}
 	if v.Me != nil {
+		state, err := u.Store.MessagesState()
+		if err != nil {
+			return nil, err
+		}
+		v.Unread = state.Unread
 		v.CSRF = v.Me.CSRF
 	} else {
 		v.CSRF = u.anonCSRF(c)
@@ -221,6 +247,19 @@ func (u *UI) render(c *fiber.Ctx, status int, page string, v *View) error {
 	return c.Status(status).Send(buf.Bytes())
 }
 
+// renderPart executes one named template of page (not the layout) to HTML.
+func (u *UI) renderPart(page, name string, v *View) (template.HTML, error) {
+	t := u.pages[v.Lang][page]
+	if t == nil {
+		return "", fmt.Errorf("no template %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, name, v); err != nil {
+		return "", fmt.Errorf("render %s/%s: %w", page, name, err)
+	}
+	return template.HTML(buf.String()), nil
+}
+
 // ErrorPage renders an error for a browser; the server's error handler calls it.
 func (u *UI) ErrorPage(c *fiber.Ctx, status int, key string) error {
 	v, err := u.view(c, "errors.title")
@@ -262,7 +301,7 @@ func redirect(c *fiber.Ctx, to string) error {
 // Field is one labelled form input, for the "input" template.
 type Field struct {
 	Name, Label, Type, Value, Error, Hint, Autocomplete string
-	Required                                         bool
+	Required                                            bool
 }
 
 // Field describes input name with its label key, type, the value typed

@@ -142,6 +142,8 @@ type vehicleData struct {
 	Owner   store.Customer
 	Owners  []ownerRow
 	Jobs    []store.Job
+	// Recommended are the lines the customer declined, for a later visit.
+	Recommended []store.Recommended
 }
 
 type ownerRow struct {
@@ -174,6 +176,9 @@ func (u *UI) vehicleView(c *fiber.Ctx, title string) (*View, vehicleData, error)
 		d.Owners = append(d.Owners, row)
 	}
 	if d.Jobs, err = u.Store.VehicleJobs(id); err != nil {
+		return nil, d, err
+	}
+	if d.Recommended, err = u.Store.VehicleRecommended(id); err != nil {
 		return nil, d, err
 	}
 	return v, d, nil

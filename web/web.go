@@ -14,7 +14,7 @@ import (
 
 // Principal is whoever a request acts as.
 type Principal struct {
-	Kind        string // "staff" (browser session) or "apikey"
+	Kind        string // "staff" (browser session), "apikey" or "customer" (a paired device)
 	UserID      uint64
 	APIKeyID    uint64
 	Name        string
@@ -23,6 +23,10 @@ type Principal struct {
 	Lang        string // the account's chosen language, empty to follow the browser
 	SessionHash string
 	CSRF        string
+	// CustomerID and DeviceID name a paired customer's device; every
+	// customer-facing read is scoped by CustomerID.
+	CustomerID uint64
+	DeviceID   uint64
 }
 
 const principalKey = "pitlane.principal"
@@ -43,19 +47,26 @@ func Actor(c *fiber.Ctx) store.Actor {
 		return store.Actor{Kind: "anonymous", Name: "-", IP: c.IP()}
 	}
 	kind := "user"
-	if p.Kind == "apikey" {
+	switch p.Kind {
+	case "apikey":
 		kind = "apikey"
+	case "customer":
+		kind = "customer"
 	}
 	return store.Actor{Kind: kind, UserID: p.UserID, Name: p.Name, IP: c.IP()}
 }
 
 // Route is one declared route and the staff roles allowed on it. Public
-// routes need no sign-in.
+// routes need no sign-in; Customer routes need a paired customer's device.
 type Route struct {
-	Method string
-	Path   string
-	Roles  []store.Role
-	Public bool
+	Method   string
+	Path     string
+	Roles    []store.Role
+	Public   bool
+	Customer bool
+	// Streamed routes take bodies larger than the server's buffered limit,
+	// read as they arrive (uploads); see Routes.Streamed.
+	Streamed bool
 }
 
 // Routes collects every route an application declares, so a test can prove
@@ -77,6 +88,21 @@ func (r *Routes) Staff(g fiber.Router, method, path string, roles []store.Role, 
 func (r *Routes) Public(g fiber.Router, method, path string, h fiber.Handler) {
 	r.list = append(r.list, Route{Method: method, Path: joinPath(g, path), Public: true})
 	g.Add(method, path, h)
+}
+
+// Customer declares a route of the customers' app: only a paired device may
+// call it, and the handler scopes what it reads by the caller's CustomerID.
+// g must resolve the device first (it sets a "customer" Principal).
+func (r *Routes) Customer(g fiber.Router, method, path string, h fiber.Handler) {
+	r.list = append(r.list, Route{Method: method, Path: joinPath(g, path), Customer: true})
+	g.Add(method, path, requireCustomer, h)
+}
+
+func requireCustomer(c *fiber.Ctx) error {
+	if p := PrincipalOf(c); p == nil || p.Kind != "customer" || p.CustomerID == 0 {
+		return &store.Error{Code: store.CodeUnauthorized, Key: "errors.unauthorized"}
+	}
+	return c.Next()
 }
 
 func joinPath(g fiber.Router, path string) string {

@@ -45,6 +45,17 @@ Data folder (--data DIR, default $PITLANE_DATA or ./pitlane-data):
   user passwd    set an account's password: --username U
   user disable   stop an account from signing in: --username U
   user enable    let a disabled account sign in again: --username U
+  pair           print a one-time link that pairs a customer's phone with the app:
+                 --customer ID|EMAIL|PHONE [--ttl 72h] [--public-url URL]
+  backup         take a verified backup while the service runs or not: [--to DIR]
+                 [--passphrase-file F | --recipient AGE1…] (default: the folder and
+                 recipient set on the Backups page)
+  restore FILE   replace the data folder with a backup, after verifying it; the
+                 service must be stopped: [--passphrase-file F | --identity FILE]
+  vapid          print the web push public key (VAPID), made on the first run
+  reindex        rebuild the search index from the database, showing progress
+                 (searches keep working meanwhile; the service does this by itself
+                 when the index is missing or from an older version)
 
   Passwords are read from the terminal without echo, or as one line of standard input.
   These commands work while the service runs: they reach it through its control socket.
@@ -73,7 +84,12 @@ var commands = map[string]command{
 	"stop":      serviceAction("stop"),
 	"status":    serviceAction("status"),
 	"demo":      cmdDemo,
+	"reindex":   cmdReindex,
+	"pair":      cmdPair,
+	"backup":    cmdBackup,
+	"restore":   cmdRestore,
 	"user":      cmdUser,
+	"vapid":     cmdVAPID,
 	"version":   cmdVersion,
 }
 

@@ -16,10 +16,14 @@ import (
 	"github.com/kardianos/service"
 
 	"pitlane/auth"
+	"pitlane/backup"
 	"pitlane/config"
 	"pitlane/control"
 	"pitlane/installer"
 	"pitlane/media"
+	"pitlane/notify"
+	"pitlane/remind"
+	"pitlane/search"
 	"pitlane/server"
 	"pitlane/store"
 )
@@ -90,6 +94,15 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, log *slog.L
 	if err != nil {
 		return err
 	}
+	index, err := search.Open(cfg.DataDir, st, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := index.Close(); err != nil {
+			log.Error("closing the search index", "err", err)
+		}
+	}()
 	certs, err := installer.NewTLS(ctx, installer.TLSOptions{Mode: cfg.TLS, DataDir: cfg.DataDir, Domain: cfg.Domain,
 		Email: cfg.Email, ACMEDirectory: cfg.ACMECA, HTTPPort: port(cfg.HTTPAddr), HTTPSPort: port(cfg.Addr),
 		Logger: log})
@@ -97,7 +110,9 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, log *slog.L
 		return fmt.Errorf("prepare TLS (--tls %s): %w", cfg.TLS, err)
 	}
 	defer certs.Close()
-	srv, err := server.New(server.Options{Config: cfg, Store: st, Media: med, TLS: certs, Version: version, Logger: log})
+	backups := backup.NewRunner(backup.Config{Store: st, Media: med, Version: version, Logger: log})
+	srv, err := server.New(server.Options{Config: cfg, Store: st, Media: med, TLS: certs, Version: version, Logger: log,
+		Backups: backups, Search: index})
 	if err != nil {
 		return err
 	}
@@ -110,11 +125,19 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, log *slog.L
 	defer cancel()
 	var background sync.WaitGroup
 	background.Go(func() {
-		if err := control.Serve(ctx, cfg.DataDir, control.Local{Store: st}, log); err != nil {
+		if err := control.Serve(ctx, cfg.DataDir, control.Local{Store: st, Backups: backups, Search: index}, log); err != nil {
 			log.Error("control socket stopped: pitlane user and demo commands cannot reach this server", "err", err)
 		}
 	})
 	background.Go(func() { purgeSessions(ctx, st, log) })
+	background.Go(func() { index.Run(ctx) })
+	background.Go(func() {
+		if err := (&notify.Notifier{Store: st, Logger: log}).Run(ctx); err != nil {
+			log.Error("notifier stopped: customers get no push notifications", "err", err)
+		}
+	})
+	background.Go(func() { backups.Serve(ctx) })
+	background.Go(func() { remind.Run(ctx, st, remind.Interval, log) })
 	err = srv.Serve(ctx, func(url string) {
 		if token != "" {
 			announceSetup(stdout, log, cfg.PublicURL, url, token)
