@@ -198,7 +198,7 @@ func (l Locale) Money(minor int64) string {
 }
 
 // tenders holds the currencies legal tender somewhere today, so a
-// withdrawn one (ITL, ROL) or a non-currency code (XXX, XAU) is refused.
+// withdrawn one (ITL, ROL) or a code that names no money (gold: XAU) is refused.
 var tenders = sync.OnceValue(func() map[currency.Unit]bool {
 	m := make(map[currency.Unit]bool)
 	for q := currency.Query(); q.Next(); {

@@ -193,7 +193,7 @@ func TestValidCurrency(t *testing.T) {
 		{"eur", false},
 		{"ITL", false},
 		{"ROL", false},
-		{"XXX", false},
+		{"XTS", false}, // the code ISO keeps for testing
 		{"XAU", false},
 		{"ZZZ", false},
 		{"EURO", false},
