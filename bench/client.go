@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"github.com/valyala/fasthttp"
+
 	"bytes"
 	"context"
 	"errors"
@@ -149,6 +151,25 @@ func (a *appliance) dashboard(ctx context.Context, c *http.Client, session strin
 		return statusError("GET /", resp, buf.Bytes())
 	}
 	if !bytes.Contains(buf.Bytes(), dashboardMarker) {
+		return errors.New("GET /: 200 without the dashboard")
+	}
+	return nil
+}
+
+// dashboardFast is dashboard over fasthttp's client.
+func (a *appliance) dashboardFast(c *fasthttp.HostClient, session string) error {
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(a.base + "/")
+	req.Header.SetCookie("pl_session", session)
+	if err := c.Do(req, resp); err != nil {
+		return err
+	}
+	if resp.StatusCode() != fasthttp.StatusOK {
+		return fmt.Errorf("GET /: status %d", resp.StatusCode())
+	}
+	if !bytes.Contains(resp.Body(), dashboardMarker) {
 		return errors.New("GET /: 200 without the dashboard")
 	}
 	return nil
