@@ -10,10 +10,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
-	"path"
 	"sort"
 	"strings"
 	"time"
@@ -49,8 +47,8 @@ type Deps struct {
 type PWA struct {
 	Deps
 	pages     map[i18n.Lang]map[string]*template.Template
-	assets    map[string]string // static file → content hash
-	code      string            // hash of everything the service worker caches, but the settings
+	assets    *web.Assets
+	code      string // hash of everything the service worker caches, but the settings
 	pairLimit *auth.Limiter
 	icons     iconCache
 }
@@ -72,24 +70,15 @@ func New(d Deps) (*PWA, error) {
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
-	p := &PWA{Deps: d, assets: map[string]string{}, pairLimit: auth.NewLimiter(maxPairFails, pairWindow)}
+	p := &PWA{Deps: d, pairLimit: auth.NewLimiter(maxPairFails, pairWindow)}
 	code := sha256.New()
 	code.Write(workerSource)
-	err := fs.WalkDir(staticFS, "static", func(name string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		data, err := staticFS.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(data)
-		p.assets[strings.TrimPrefix(name, "static/")] = hex.EncodeToString(sum[:6])
-		code.Write(sum[:])
-		return nil
-	})
-	if err != nil {
+	var err error
+	if p.assets, err = web.NewAssets(staticFS, "static", Scope+"static/"); err != nil {
 		return nil, err
+	}
+	for _, name := range p.assets.Names() {
+		code.Write([]byte(name + "\x00" + p.assets.Hash(name)))
 	}
 	src, err := TemplateSources()
 	if err != nil {
@@ -117,7 +106,7 @@ func (p *PWA) Mount(app *fiber.App, routes *web.Routes) {
 	routes.Public(g, fiber.MethodGet, "/sw.js", p.serviceWorker)
 	routes.Public(g, fiber.MethodGet, "/theme.css", p.themeCSS)
 	routes.Public(g, fiber.MethodGet, "/icons/:name", p.icon)
-	routes.Public(g, fiber.MethodGet, "/static/*", p.serveStatic)
+	routes.Public(g, fiber.MethodGet, "/static/*", p.assets.Serve)
 	routes.Public(g, fiber.MethodGet, "/offline", p.offline)
 	// Every route that shows a customer's data is declared with
 	// routes.Customer, so the access test walks it with another customer's
@@ -142,19 +131,7 @@ func Owns(p string) bool {
 
 // TemplateSources returns every template's text, for the catalogue test.
 func TemplateSources() (map[string]string, error) {
-	out := map[string]string{}
-	entries, err := templateFS.ReadDir("templates")
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range entries {
-		b, err := templateFS.ReadFile("templates/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out[e.Name()] = string(b)
-	}
-	return out, nil
+	return web.TemplateSources(templateFS, "templates")
 }
 
 // Templates: each page is layout.html, the page's own file, then every
@@ -179,7 +156,7 @@ func (p *PWA) parseTemplates() (map[i18n.Lang]map[string]*template.Template, err
 	out := map[i18n.Lang]map[string]*template.Template{}
 	for _, lang := range i18n.Supported {
 		funcs := i18n.Funcs(lang, i18n.Locale{Lang: lang, Currency: "EUR", Location: time.UTC})
-		funcs["asset"] = p.assetURL
+		funcs["asset"] = p.assets.URL
 		base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
 		if err != nil {
 			return nil, err
@@ -194,10 +171,6 @@ func (p *PWA) parseTemplates() (map[i18n.Lang]map[string]*template.Template, err
 		}
 	}
 	return out, nil
-}
-
-func (p *PWA) assetURL(name string) string {
-	return Scope + "static/" + name + "?v=" + p.assets[name]
 }
 
 // view is what every page template receives.
@@ -297,24 +270,3 @@ func (p *PWA) message(c *fiber.Ctx, status int, say func(v *view) messageData) e
 
 // t translates key in the page's language.
 func (v *view) t(key string, args ...any) string { return i18n.T(v.Lang, key, args...) }
-
-// serveStatic serves embedded assets; a request carrying the current content
-// hash may be cached for a year.
-func (p *PWA) serveStatic(c *fiber.Ctx) error {
-	name := path.Clean(c.Params("*"))
-	hash, ok := p.assets[name]
-	if !ok {
-		return store.NotFound()
-	}
-	data, err := staticFS.ReadFile("static/" + name)
-	if err != nil {
-		return store.NotFound()
-	}
-	if c.Query("v") == hash {
-		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
-	} else {
-		c.Set(fiber.HeaderCacheControl, "no-cache")
-	}
-	c.Type(path.Ext(name))
-	return c.Send(data)
-}

@@ -32,8 +32,8 @@ func (p *PWA) serviceWorker(c *fiber.Ctx) error {
 	}
 	icons := iconVersion(st)
 	shell := []string{offlinePath, Scope + "theme.css?v=" + icons}
-	for name := range p.assets {
-		shell = append(shell, p.assetURL(name))
+	for _, name := range p.assets.Names() {
+		shell = append(shell, p.assets.URL(name))
 	}
 	for _, ic := range appIcons {
 		shell = append(shell, Scope+"icons/"+ic.name+"?v="+icons)

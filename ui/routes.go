@@ -8,7 +8,7 @@ import (
 
 // Mount adds the staff UI's routes to app, declaring each in routes.
 func (u *UI) Mount(app *fiber.App, routes *web.Routes) {
-	routes.Public(app, fiber.MethodGet, "/static/*", u.serveStatic)
+	routes.Public(app, fiber.MethodGet, "/static/*", u.assets.Serve)
 	g := app.Group("/", u.loadSession, u.checkCSRF)
 	routes.Public(g, fiber.MethodGet, "/login", u.loginPage)
 	routes.Public(g, fiber.MethodPost, "/login", u.login)

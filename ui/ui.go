@@ -4,14 +4,10 @@ package ui
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"embed"
-	"encoding/hex"
 	"fmt"
 	"html/template"
-	"io/fs"
 	"log/slog"
-	"path"
 	"strings"
 	"time"
 
@@ -56,7 +52,7 @@ type Deps struct {
 type UI struct {
 	Deps
 	pages   map[i18n.Lang]map[string]*template.Template
-	assets  map[string]string // file name → content hash
+	assets  *web.Assets
 	dash    dashboardCache
 	ipLimit *auth.Limiter
 	acLimit *auth.Limiter
@@ -77,23 +73,12 @@ const (
 
 // New parses the templates and prepares the UI.
 func New(d Deps) (*UI, error) {
-	u := &UI{Deps: d, assets: map[string]string{},
+	u := &UI{Deps: d,
 		ipLimit: auth.NewLimiter(maxFailsIP, loginWindow),
 		acLimit: auth.NewLimiter(maxFailsAcct, loginWindow)}
 	u.imports = newImportJobs(d)
-	err := fs.WalkDir(staticFS, "static", func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		data, err := staticFS.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		sum := sha256.Sum256(data)
-		u.assets[strings.TrimPrefix(p, "static/")] = hex.EncodeToString(sum[:6])
-		return nil
-	})
-	if err != nil {
+	var err error
+	if u.assets, err = web.NewAssets(staticFS, "static", "/static/"); err != nil {
 		return nil, err
 	}
 	u.pages, err = u.parseTemplates()
@@ -102,19 +87,7 @@ func New(d Deps) (*UI, error) {
 
 // TemplateSources returns every template's text, for the catalogue test.
 func TemplateSources() (map[string]string, error) {
-	out := map[string]string{}
-	entries, err := templateFS.ReadDir("templates")
-	if err != nil {
-		return nil, err
-	}
-	for _, e := range entries {
-		b, err := templateFS.ReadFile("templates/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		out[e.Name()] = string(b)
-	}
-	return out, nil
+	return web.TemplateSources(templateFS, "templates")
 }
 
 func (u *UI) parseTemplates() (map[i18n.Lang]map[string]*template.Template, error) {
@@ -125,7 +98,7 @@ func (u *UI) parseTemplates() (map[i18n.Lang]map[string]*template.Template, erro
 	out := map[i18n.Lang]map[string]*template.Template{}
 	for _, lang := range i18n.Supported {
 		funcs := i18n.Funcs(lang, i18n.Locale{Lang: lang, Currency: "EUR", Location: time.UTC})
-		funcs["asset"] = u.assetURL
+		funcs["asset"] = u.assets.URL
 		funcs["hasRole"] = func(p *web.Principal, roles ...string) bool {
 			if p == nil {
 				return false
@@ -154,10 +127,6 @@ func (u *UI) parseTemplates() (map[i18n.Lang]map[string]*template.Template, erro
 		}
 	}
 	return out, nil
-}
-
-func (u *UI) assetURL(name string) string {
-	return "/static/" + name + "?v=" + u.assets[name]
 }
 
 // View is what every page template receives.
@@ -269,27 +238,6 @@ func (u *UI) ErrorPage(c *fiber.Ctx, status int, key string) error {
 	v.Error = i18n.T(v.Lang, key)
 	v.Data = status
 	return u.render(c, status, "error", v)
-}
-
-// serveStatic serves embedded assets; a request carrying the current content
-// hash may be cached for a year.
-func (u *UI) serveStatic(c *fiber.Ctx) error {
-	name := path.Clean(c.Params("*"))
-	hash, ok := u.assets[name]
-	if !ok {
-		return store.NotFound()
-	}
-	data, err := staticFS.ReadFile("static/" + name)
-	if err != nil {
-		return store.NotFound()
-	}
-	if c.Query("v") == hash {
-		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
-	} else {
-		c.Set(fiber.HeaderCacheControl, "no-cache")
-	}
-	c.Type(path.Ext(name))
-	return c.Send(data)
 }
 
 // redirect sends the browser to a local path after a form post (303 so a
