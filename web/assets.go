@@ -2,6 +2,7 @@ package web
 
 import (
 	"crypto/sha256"
+	"embed"
 	"encoding/hex"
 	"io/fs"
 	"path"
@@ -15,19 +16,36 @@ import (
 // Assets are a package's embedded static files, linked with their content
 // hash in the URL so that browsers may keep them for a year.
 type Assets struct {
-	fsys   fs.FS
 	prefix string // URL path the files are served under, ending in "/"
-	hashes map[string]string
+	files  map[string]asset
 }
 
-// NewAssets hashes every file under dir of fsys, to be served at prefix.
+type asset struct {
+	fsys fs.FS
+	hash string
+}
+
+// shared holds the scripts both the staff UI and the customers' app use.
+//
+//go:embed static
+var shared embed.FS
+
+// NewAssets hashes every file under dir of fsys, and the shared scripts, to
+// be served at prefix.
 func NewAssets(fsys fs.FS, dir, prefix string) (*Assets, error) {
-	sub, err := fs.Sub(fsys, dir)
-	if err != nil {
+	a := &Assets{prefix: prefix, files: map[string]asset{}}
+	if err := a.add(shared, "static"); err != nil {
 		return nil, err
 	}
-	a := &Assets{fsys: sub, prefix: prefix, hashes: map[string]string{}}
-	err = fs.WalkDir(sub, ".", func(name string, e fs.DirEntry, err error) error {
+	return a, a.add(fsys, dir)
+}
+
+func (a *Assets) add(fsys fs.FS, dir string) error {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		return err
+	}
+	return fs.WalkDir(sub, ".", func(name string, e fs.DirEntry, err error) error {
 		if err != nil || e.IsDir() {
 			return err
 		}
@@ -36,22 +54,21 @@ func NewAssets(fsys fs.FS, dir, prefix string) (*Assets, error) {
 			return err
 		}
 		sum := sha256.Sum256(data)
-		a.hashes[name] = hex.EncodeToString(sum[:6])
+		a.files[name] = asset{fsys: sub, hash: hex.EncodeToString(sum[:6])}
 		return nil
 	})
-	return a, err
 }
 
 // URL is the address of the named file at its current version.
-func (a *Assets) URL(name string) string { return a.prefix + name + "?v=" + a.hashes[name] }
+func (a *Assets) URL(name string) string { return a.prefix + name + "?v=" + a.files[name].hash }
 
 // Hash is the named file's content hash ("" when there is no such file).
-func (a *Assets) Hash(name string) string { return a.hashes[name] }
+func (a *Assets) Hash(name string) string { return a.files[name].hash }
 
 // Names lists the files, sorted.
 func (a *Assets) Names() []string {
-	names := make([]string, 0, len(a.hashes))
-	for n := range a.hashes {
+	names := make([]string, 0, len(a.files))
+	for n := range a.files {
 		names = append(names, n)
 	}
 	sort.Strings(names)
@@ -62,15 +79,15 @@ func (a *Assets) Names() []string {
 // cached for a year, any other must revalidate.
 func (a *Assets) Serve(c *fiber.Ctx) error {
 	name := path.Clean(c.Params("*"))
-	hash, ok := a.hashes[name]
+	f, ok := a.files[name]
 	if !ok {
 		return store.NotFound()
 	}
-	data, err := fs.ReadFile(a.fsys, name)
+	data, err := fs.ReadFile(f.fsys, name)
 	if err != nil {
 		return store.NotFound()
 	}
-	if c.Query("v") == hash {
+	if c.Query("v") == f.hash {
 		c.Set(fiber.HeaderCacheControl, "public, max-age=31536000, immutable")
 	} else {
 		c.Set(fiber.HeaderCacheControl, "no-cache")
