@@ -112,6 +112,10 @@ func (n *Notifier) Run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("VAPID keys: %w", err)
 	}
+	signer, err := newVAPID(keys)
+	if err != nil {
+		return err
+	}
 	// Requests outlive ctx by the grace period, so a stop does not cut a
 	// message off halfway.
 	sendCtx, cancelSends := context.WithCancel(context.WithoutCancel(ctx))
@@ -119,7 +123,7 @@ func (n *Notifier) Run(ctx context.Context) error {
 	stopGrace := context.AfterFunc(ctx, func() { time.AfterFunc(n.Grace, cancelSends) })
 	defer stopGrace()
 
-	r := &runner{Notifier: n, keys: keys, sendCtx: sendCtx, sem: make(chan struct{}, n.Concurrency),
+	r := &runner{Notifier: n, vapid: signer, sendCtx: sendCtx, sem: make(chan struct{}, n.Concurrency),
 		crypto:   make(chan struct{}, n.Encryptions),
 		finished: make(chan struct{}, 1), inflight: map[uint64]bool{}, paused: map[string]time.Time{}}
 	defer r.wg.Wait()
@@ -153,7 +157,7 @@ func (n *Notifier) Run(ctx context.Context) error {
 // runner is one Run's state.
 type runner struct {
 	*Notifier
-	keys    store.VAPIDKeys
+	vapid   *vapid
 	sendCtx context.Context
 	// sem has a slot per notification between dispatch and its record: so
 	// a crash can leave at most Concurrency notifications sent but not

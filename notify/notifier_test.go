@@ -412,7 +412,11 @@ func TestPayloadStaysUnder3KB(t *testing.T) {
 
 	// The largest payload still fits one 3 KB record, and arrives whole.
 	keys, _ := f.st.VAPIDKeys()
-	r := &runner{Notifier: &Notifier{Client: f.push.Client(), Retry: DefaultRetry}, keys: keys,
+	signer, err := newVAPID(keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &runner{Notifier: &Notifier{Client: f.push.Client(), Retry: DefaultRetry}, vapid: signer,
 		sendCtx: context.Background(), paused: map[string]time.Time{}, crypto: make(chan struct{}, 1)}
 	subs, _ := f.st.PushSubscriptions(f.cust.ID)
 	o := r.send(message{payload: b, ttl: time.Hour, urgency: urgency(n), subject: dealerEmail}, subs[0])

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -46,8 +47,8 @@ type outcome struct {
 // requests to it.
 const pauseMax = time.Hour
 
-// send posts msg to one subscription with webpush-go, which encrypts it
-// (RFC 8291) and signs the VAPID token (RFC 8292).
+// send encrypts msg for one subscription (RFC 8291), signs for its push
+// service (RFC 8292; both in webpush.go) and posts it.
 func (r *runner) send(msg message, sub store.PushSubscription) outcome {
 	host := sub.Endpoint
 	if u, err := url.Parse(sub.Endpoint); err == nil {
@@ -61,47 +62,25 @@ func (r *runner) send(msg message, sub store.PushSubscription) outcome {
 	}
 	ctx, cancel := context.WithTimeout(r.sendCtx, requestTimeout)
 	defer cancel()
-	// webpush-go encrypts, signs, then calls the client: the crypto slot is
-	// held until the request goes out, not while the push service answers.
-	select {
-	case r.crypto <- struct{}{}:
-	case <-ctx.Done():
+	req, err := r.request(ctx, msg, sub)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return outcome{kind: stopped}
 	}
-	held := true
-	release := func() {
-		if held {
-			held = false
-			<-r.crypto
-		}
+	if err != nil {
+		// The subscription's keys or ours are unusable, and trying again
+		// will not change that.
+		return outcome{kind: refused, err: fmt.Sprintf("%s: %v", host, err)}
 	}
-	defer release()
-	client := doFunc(func(req *http.Request) (*http.Response, error) {
-		release()
-		return r.Client.Do(req)
-	})
-	res, err := webpush.SendNotificationWithContext(ctx, msg.payload,
-		&webpush.Subscription{Endpoint: sub.Endpoint, Keys: webpush.Keys{P256dh: sub.P256dh, Auth: sub.Auth}},
-		&webpush.Options{
-			HTTPClient:      client,
-			RecordSize:      recordSize,
-			Subscriber:      msg.subject,
-			TTL:             int(msg.ttl.Seconds()),
-			Urgency:         msg.urgency,
-			VAPIDPublicKey:  r.keys.Public,
-			VAPIDPrivateKey: r.keys.Private,
-		})
+	res, err := r.Client.Do(req)
 	if err != nil {
 		if r.sendCtx.Err() != nil {
 			return outcome{kind: stopped}
 		}
 		var ue *url.Error
 		if errors.As(err, &ue) {
-			return outcome{kind: transient, err: fmt.Sprintf("%s: %v", host, ue.Err)}
+			err = ue.Err
 		}
-		// Encryption or signing failed: the subscription's keys or ours are
-		// unusable, and trying again will not change that.
-		return outcome{kind: refused, err: fmt.Sprintf("%s: %v", host, err)}
+		return outcome{kind: transient, err: fmt.Sprintf("%s: %v", host, err)}
 	}
 	defer res.Body.Close()
 	detail, _ := io.ReadAll(io.LimitReader(res.Body, 300))
@@ -127,11 +106,35 @@ func (r *runner) send(msg message, sub store.PushSubscription) outcome {
 	return outcome{kind: refused, err: reason}
 }
 
-// doFunc is a webpush.HTTPClient made of a function.
-type doFunc func(*http.Request) (*http.Response, error)
-
-// Do sends the request.
-func (f doFunc) Do(req *http.Request) (*http.Response, error) { return f(req) }
+// request builds the push request. The crypto slot is held while it
+// encrypts and signs, not while the push service answers, so sending
+// leaves the appliance's other work a share of the CPUs.
+func (r *runner) request(ctx context.Context, msg message, sub store.PushSubscription) (*http.Request, error) {
+	select {
+	case r.crypto <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	defer func() { <-r.crypto }()
+	body, err := encrypt(msg.payload, sub, recordSize)
+	if err != nil {
+		return nil, err
+	}
+	auth, err := r.vapid.header(sub.Endpoint, msg.subject)
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, sub.Endpoint, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", auth)
+	req.Header.Set("Content-Encoding", "aes128gcm")
+	req.Header.Set("Content-Type", "application/octet-stream")
+	req.Header.Set("TTL", strconv.Itoa(int(msg.ttl.Seconds())))
+	req.Header.Set("Urgency", string(msg.urgency))
+	return req, nil
+}
 
 func (r *runner) pausedUntil(host string) time.Time {
 	r.mu.Lock()

@@ -9,25 +9,20 @@ import (
 	"testing"
 )
 
-// The worked example of RFC 8291 section 5 with the intermediate values of
-// its Appendix A. The application server's key pair and the salt are fixed
-// there, so the body is reproducible byte for byte: decrypting it proves
-// the receiving side against the RFC, not merely against the sender in use.
+// The RFC's values under the short names the tests use.
 const (
-	rfcPlaintext = "When I grow up, I want to be a watermelon"
-	rfcUAPrivate = "q1dXpw3UpT5VOmu_cf_v6ih07Aems3njxI-JWgLcM94"
-	rfcUAPublic  = "BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4"
-	rfcASPrivate = "yfWPiYE-n46HLnH0KqZOF1fJJU3MYrct3AELtAQ-oRw"
-	rfcASPublic  = "BP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27mlmlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A8"
-	rfcAuth      = "BTBZMqHH6r4Tts7J_aSIgg"
-	rfcSalt      = "DGv6ra1nlYgDCS1FRnbzlw"
+	rfcPlaintext = RFC8291Plaintext
+	rfcUAPrivate = RFC8291UAPrivate
+	rfcUAPublic  = RFC8291UAPublic
+	rfcASPrivate = RFC8291ASPrivate
+	rfcASPublic  = RFC8291ASPublic
+	rfcAuth      = RFC8291Auth
+	rfcSalt      = RFC8291Salt
 	rfcECDH      = "kyrL1jIIOHEzg3sM2ZWRHDRB62YACZhhSlknJ672kSs"
 	rfcIKM       = "S4lYMb_L0FxCeq0WhDx813KgSYqU26kOyzWUdsXYyrg"
 	rfcCEK       = "oIhVW04MRdy2XN9CiKLxTg"
 	rfcNonce     = "4h_95klXJ5E_qnoN"
-	rfcBody      = "DGv6ra1nlYgDCS1FRnbzlwAAEABBBP4z9KsN6nGRTbVYI_c7VJSPQTBtkgcy27ml" +
-		"mlMoZIIgDll6e3vCYLocInmYWAmS6TlzAC8wEqKK6PBru3jl7A_yl95bQpu6cVPT" +
-		"pK4Mqgkf1CXztLVBSt2Ks3oZwbuwXPXLWyouBWLVWGNWQexSgSxsj_Qulcy4a-fN"
+	rfcBody      = RFC8291Body
 )
 
 func b64(t *testing.T, s string) []byte {
