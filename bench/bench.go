@@ -29,6 +29,10 @@ type Config struct {
 	CPUProfile  string         // file for a CPU profile of the measured load; empty: none
 	Out         io.Writer      // the report; nil: discarded
 	Logger      *slog.Logger   // the appliance's log; nil: discarded
+	// PushInProcess runs the push scenario's push service in this process
+	// instead of its own (which only pitlane-bench can start: see
+	// IsPushServiceProcess).
+	PushInProcess bool
 }
 
 // Report is what a run measured.

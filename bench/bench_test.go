@@ -21,6 +21,8 @@ func TestRun(t *testing.T) {
 		// The race detector slows argon2id tenfold: keep sign-ins few.
 		Concurrency: map[string]int{"login": 2, "dashboard": 4, "writes": 8, "api-writes": 8, "backup-writes": 8, "find-plate": 2, "find-prefix": 2, "find-typo": 2, "find-text": 2},
 		Out:         &out,
+		// A test binary cannot be started again as the push service.
+		PushInProcess: true,
 	})
 	t.Log("\n" + out.String())
 	if err != nil {

@@ -388,9 +388,8 @@ func (r *runner) retry(nt store.Notification, after time.Duration, errText strin
 }
 
 // vapidSubject is the contact the VAPID token names: the dealership's real
-// e-mail, since Apple's push service refuses placeholders. webpush-go adds
-// "mailto:" itself (and would double one already there), so it gets the
-// bare address.
+// e-mail, since Apple's push service refuses placeholders: the bare
+// address, to which the VAPID signer adds "mailto:".
 func vapidSubject(email string) string {
 	email = strings.TrimPrefix(strings.TrimSpace(email), "mailto:")
 	a, err := mail.ParseAddress(email)

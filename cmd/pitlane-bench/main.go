@@ -24,6 +24,10 @@ import (
 )
 
 func main() {
+	// The push scenario starts this program again to be its push service.
+	if bench.IsPushServiceProcess() {
+		os.Exit(bench.ServePushService(os.Stdin, os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
