@@ -87,6 +87,10 @@ func TestStaffFindsACarAsTheyType(t *testing.T) {
 	if _, err := st.CreateVehicle(store.CLI, store.Vehicle{CustomerID: rossi.ID, Plate: "XY 987 ZW", Make: "Lancia", Model: "Ypsilon"}); err != nil {
 		t.Fatal(err)
 	}
+	note, err := st.StaffMessage(store.CLI, rossi.ID, "Le gomme invernali sono arrivate.", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	st.Close()
 	_, base := serveData(t, dir)
 	untilIndexed(t, base)
@@ -129,6 +133,21 @@ func TestStaffFindsACarAsTheyType(t *testing.T) {
 	if !eval[bool](t, ctx, `document.getElementById("search-list").hidden`) ||
 		eval[string](t, ctx, `document.querySelector("#search-q").getAttribute("aria-expanded")`) != "false" {
 		t.Error("Escape left the list open")
+	}
+
+	run(t, ctx, "type a word of a message",
+		chromedp.SendKeys(chromedp.CSS("#search-q"), kb.Escape+"invernali"),
+		chromedp.WaitVisible(chromedp.CSS(`#search-list [role=option]`)),
+	)
+	if got := text(t, ctx, "#search-list .search-group"); got != "Messages" {
+		t.Errorf("the group is %q, want Messages", got)
+	}
+	threadURL := fmt.Sprintf("/messages/%d#m%d", rossi.ID, note.ID)
+	if got := eval[string](t, ctx, `document.querySelector("#search-list [role=option]").dataset.url`); got != threadURL {
+		t.Errorf("the message result opens %s, want %s", got, threadURL)
+	}
+	if got := text(t, ctx, "#search-list [role=option] mark"); got != "invernali" {
+		t.Errorf("the marked text is %q, want invernali", got)
 	}
 
 	// Without JavaScript the box is a form: Enter shows the results page.

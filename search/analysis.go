@@ -16,7 +16,7 @@ import (
 // mappingVersion names what the index holds and how it is analysed. Bump it
 // with any change to the mapping, the analyzer or the documents of a kind:
 // an index of another version is rebuilt from the store when opened.
-const mappingVersion = 4
+const mappingVersion = 5
 
 // textAnalyzer splits text into words and folds each to lower case without
 // accents, so "Ștefan", "Ştefan" (the cedilla often typed for Romanian) and
@@ -101,23 +101,24 @@ func wordsOf(text string) []string {
 // Field names. Each kind has its own, so a query for one kind never reads
 // another's postings and results group without a filter.
 const (
-	fName       = "name"        // customer name (text)
-	fEmail      = "email"       // customer e-mail address, whole (keyword)
-	fEmailWords = "email_words" // its words (text)
-	fPhone      = "phone"       // phone numbers as digits, several forms (keyword)
-	fTax        = "tax"         // tax code and VAT number (keyword)
-	fPlate      = "plate"       // NormalizePlate (keyword)
-	fVIN        = "vin"         // keyword
-	fCar        = "car"         // make, model, version (text)
-	fOwner      = "owner"       // the vehicle owner's name (text)
-	fNumber     = "number"      // job number, several forms (keyword)
-	fJobText    = "job_text"    // job description, lines and notes (text)
-	fApptText   = "appt_text"   // appointment service and department (text)
-	fWeek       = "week"        // a job's or appointment's ISO week, 2026-W47 (keyword)
+	fName        = "name"         // customer name (text)
+	fEmail       = "email"        // customer e-mail address, whole (keyword)
+	fEmailWords  = "email_words"  // its words (text)
+	fPhone       = "phone"        // phone numbers as digits, several forms (keyword)
+	fTax         = "tax"          // tax code and VAT number (keyword)
+	fPlate       = "plate"        // NormalizePlate (keyword)
+	fVIN         = "vin"          // keyword
+	fCar         = "car"          // make, model, version (text)
+	fOwner       = "owner"        // the vehicle owner's name (text)
+	fNumber      = "number"       // job number, several forms (keyword)
+	fJobText     = "job_text"     // job description, lines and notes (text)
+	fApptText    = "appt_text"    // appointment service and department (text)
+	fMessageText = "message_text" // a message's text (text)
+	fWeek        = "week"         // a job's, appointment's or message's ISO week, 2026-W47 (keyword)
 )
 
 var (
-	textFields    = []string{fName, fEmailWords, fCar, fOwner, fJobText, fApptText}
+	textFields    = []string{fName, fEmailWords, fCar, fOwner, fJobText, fApptText, fMessageText}
 	keywordFields = []string{fEmail, fPhone, fTax, fPlate, fVIN, fNumber, fWeek}
 )
 

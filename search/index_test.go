@@ -194,10 +194,10 @@ func TestRebuildWhileServing(t *testing.T) {
 
 func TestRolesSeeOnlyTheirKinds(t *testing.T) {
 	want := map[store.Role][]Kind{
-		store.RoleSales:      {KindCustomer, KindVehicle, KindAppointment, KindJob},
-		store.RoleBackoffice: {KindCustomer, KindVehicle, KindAppointment, KindJob},
-		store.RoleWorkshop:   {KindCustomer, KindVehicle, KindAppointment, KindJob},
-		store.RoleManager:    {KindCustomer, KindVehicle, KindAppointment, KindJob},
+		store.RoleSales:      {KindCustomer, KindVehicle, KindAppointment, KindJob, KindMessage},
+		store.RoleBackoffice: {KindCustomer, KindVehicle, KindAppointment, KindJob, KindMessage},
+		store.RoleWorkshop:   {KindCustomer, KindVehicle, KindAppointment, KindJob, KindMessage},
+		store.RoleManager:    {KindCustomer, KindVehicle, KindAppointment, KindJob, KindMessage},
 		"":                   nil,
 		"customer":           nil,
 	}
@@ -213,8 +213,7 @@ func TestRolesSeeOnlyTheirKinds(t *testing.T) {
 	if res := find(t, ix, "Rossi", ""); len(res.Groups) != 0 {
 		t.Errorf("a caller without a role found %s", res)
 	}
-	// A kind limited to some roles (as messages will be) is searched only
-	// for them.
+	// A kind limited to some roles is searched only for them.
 	jobs := kindNamed(string(KindJob))
 	saved := jobs.roles
 	jobs.roles = []store.Role{store.RoleWorkshop}

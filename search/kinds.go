@@ -18,17 +18,21 @@ const (
 	KindVehicle     Kind = "vehicle"
 	KindAppointment Kind = "appointment"
 	KindJob         Kind = "job"
+	KindMessage     Kind = "message"
 )
 
 // kind is everything search knows about one sort of record. Adding one
-// (messages, shared documents) is an entry in kinds and its fields in the
-// mapping, with mappingVersion bumped.
+// (shared documents) is an entry in kinds and its fields in the mapping,
+// with mappingVersion bumped.
 type kind struct {
 	name Kind
 	// prefix starts its document IDs: short, as every ID is in the index.
 	prefix string
 	// url is the staff page of one record, with %d for its ID.
 	url string
+	// link, when set, is used instead of url: the page of a record
+	// that has none of its own (a message is shown in its thread).
+	link func(rec any) string
 	// roles may see these records in results.
 	roles []store.Role
 	// doc is what the index holds of a record.
@@ -69,6 +73,8 @@ var kinds = []*kind{
 		doc: appointmentDoc, query: appointmentQuery, show: showAppointment, tiers: []weekSpan{{-1, 2}, {-12, 26}}},
 	{name: KindJob, prefix: "j", url: "/jobs/%d", roles: allStaff,
 		doc: jobDoc, query: jobQuery, show: showJob, tiers: []weekSpan{{-1, 0}, {-12, 0}, {-104, 0}}},
+	{name: KindMessage, prefix: "m", link: messageLink, roles: store.MessageRoles,
+		doc: messageDoc, query: messageQuery, show: showMessage, tiers: []weekSpan{{-1, 0}, {-12, 0}, {-104, 0}}},
 }
 
 func kindNamed(name string) *kind {
@@ -110,6 +116,14 @@ func (k *kind) visibleTo(role store.Role) bool {
 }
 
 func (k *kind) docID(id uint64) string { return fmt.Sprintf("%s%d", k.prefix, id) }
+
+// urlOf is the staff page of a record of this kind.
+func (k *kind) urlOf(id uint64, rec any) string {
+	if k.link != nil {
+		return k.link(rec)
+	}
+	return fmt.Sprintf(k.url, id)
+}
 
 // loader reads what documents and results show of related records,
 // remembering the last customer and car: a rebuild meets a customer's cars
@@ -325,6 +339,43 @@ func showJob(l *loader, rec any, p parsed) Hit {
 	return h
 }
 
+// Messages: their text. A message is found by what it says and shown with
+// its customer as they are now, so neither renaming nor merging customers
+// touches message documents.
+
+func messageDoc(_ *loader, rec any) map[string]any {
+	m := rec.(store.Message)
+	return map[string]any{fMessageText: m.Text, fWeek: week(m.Created)}
+}
+
+func messageQuery(b *builder) query.Query {
+	return b.words(fMessageText)
+}
+
+// showMessage is the part of the text that matched, with who wrote it as
+// the thread names them: the customer (and their phone) for a message in,
+// the staff member and the customer written to for a reply.
+func showMessage(l *loader, rec any, p parsed) Hit {
+	m := rec.(store.Message)
+	h := Hit{Title: p.markWords(excerpt(m.Text, p)), When: m.Created}
+	name := l.customer(m.CustomerID).Name
+	switch {
+	case m.Direction == store.DirectionIn && m.Author != "":
+		h.Details = append(h.Details, plain(name+" ("+m.Author+")"))
+	case m.Direction == store.DirectionIn:
+		h.Details = append(h.Details, plain(name))
+	default:
+		h.Details = append(h.Details, plain(m.Author+" → "+name))
+	}
+	return h
+}
+
+// messageLink is the customer's thread, at the message.
+func messageLink(rec any) string {
+	m := rec.(store.Message)
+	return fmt.Sprintf("/messages/%d#m%d", m.CustomerID, m.ID)
+}
+
 // week is the ISO week of t, as the week field holds it: 2026-W47.
 func week(t time.Time) string {
 	y, w := t.UTC().ISOWeek()
@@ -358,6 +409,7 @@ type Hit struct {
 	URL     string
 	Title   Text
 	Details []Text
-	// When is an appointment's start or a job's opening; zero for others.
+	// When is an appointment's start, a job's opening or a message's
+	// sending; zero for others.
 	When time.Time
 }

@@ -63,9 +63,9 @@ type Results struct {
 
 // Search finds what q.Text names among the kinds q.Role may see. Within a
 // kind, exact matches come first, then those of words begun, then those
-// with a typo; within each, recent jobs and appointments first, and newest
-// records first. Results are read from the store, so they show records as
-// they are now.
+// with a typo; within each, recent jobs, appointments and messages first,
+// and newest records first. Results are read from the store, so they show
+// records as they are now.
 func (ix *Index) Search(ctx context.Context, q Query) (Results, error) {
 	var res Results
 	p := parse(q.Text)
@@ -114,7 +114,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (Results, error) {
 				return res, err
 			}
 			hit := k.show(l, rec.Value, p)
-			hit.Kind, hit.ID, hit.URL = k.name, id, fmt.Sprintf(k.url, id)
+			hit.Kind, hit.ID, hit.URL = k.name, id, k.urlOf(id, rec.Value)
 			g.Hits = append(g.Hits, hit)
 		}
 		if len(g.Hits) > 0 {
@@ -187,8 +187,13 @@ func (ix *Index) stopped(ctx context.Context, b *builder, k *kind, ids []uint64,
 }
 
 // tierHits is the most matches read of one search; a search finding more
-// reads its last ones, the newest in index order.
-const tierHits = 500
+// reads its last ones, the newest in index order. firstHits are read first:
+// most searches find fewer, and the index sets aside room for every result
+// asked for.
+const (
+	tierHits  = 500
+	firstHits = 50
+)
 
 // matches returns the IDs of records of kind k that q finds within span
 // (all records when nil), newest first.
@@ -200,17 +205,30 @@ func (ix *Index) matches(ctx context.Context, k *kind, q query.Query, span *week
 		}
 		q = query.NewConjunctionQuery([]query.Query{q, query.NewDisjunctionQuery(in)})
 	}
-	// Most searches find a handful: ask for that many first, as the index
-	// sets aside room for every result asked for.
-	req := bleve.NewSearchRequestOptions(q, limit, 0, false)
+	// An unscored search stops once it has as many as asked for, its total
+	// then only a lower bound: those are any of the matches, not the
+	// newest, so more are read.
+	req := bleve.NewSearchRequestOptions(q, max(limit, firstHits), 0, false)
 	req.Score = bleve.ScoreNone
 	sr, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	if n := int(sr.Total); n > limit {
-		req.Size = min(n, tierHits)
-		req.From = n - req.Size
+	if more(sr, req.Size) {
+		req.Size = tierHits
+		if sr, err = ix.idx.SearchInContext(ctx, req); err != nil {
+			return nil, err
+		}
+	}
+	if more(sr, tierHits) {
+		// Counted in full (a search of no results does not stop early)
+		// to read the last ones.
+		req.Size = 0
+		if sr, err = ix.idx.SearchInContext(ctx, req); err != nil {
+			return nil, err
+		}
+		n := int(sr.Total)
+		req.Size, req.From = min(n, tierHits), max(n-tierHits, 0)
 		if sr, err = ix.idx.SearchInContext(ctx, req); err != nil {
 			return nil, err
 		}
@@ -223,6 +241,12 @@ func (ix *Index) matches(ctx context.Context, k *kind, q query.Query, span *week
 	}
 	slices.SortFunc(ids, func(a, b uint64) int { return cmp.Compare(b, a) })
 	return ids, nil
+}
+
+// more reports whether a search asked for size results found more, or
+// stopped before it could tell.
+func more(sr *bleve.SearchResult, size int) bool {
+	return int(sr.Total) > size || sr.TotalRelation == bleve.TotalRelationGte
 }
 
 // readerOf opens a snapshot of idx for expanding terms.

@@ -1,4 +1,4 @@
-// Package search finds customers, vehicles, appointments and jobs as staff type, from a Bleve index in the data folder that follows the store's change feed.
+// Package search finds customers, vehicles, appointments, jobs and messages as staff type, from a Bleve index in the data folder that follows the store's change feed.
 package search
 
 import (

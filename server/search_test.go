@@ -83,8 +83,13 @@ func TestSearch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	note, err := e.st.StaffMessage(actor, rossi.ID, "La Panda è pronta, freni nuovi.", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	indexed(t, ix)
 	car := fmt.Sprintf(`"/vehicles/%d"`, panda.ID)
+	thread := fmt.Sprintf(`"/messages/%d#m%d"`, rossi.ID, note.ID)
 
 	e.run(t, []scenario{
 		// The API, with a key of any staff role.
@@ -98,6 +103,9 @@ func TestSearch(t *testing.T) {
 			contains: []string{`"groups":[]`}},
 		{name: "api one kind", path: "/api/v1/search?q=rossi&kind=customer", as: store.RoleManager, apiKey: true, status: 200,
 			contains: []string{`"kind":"customer"`}, notContains: []string{`"kind":"vehicle"`}},
+		{name: "api message", path: "/api/v1/search?q=freni", as: store.RoleBackoffice, apiKey: true, status: 200,
+			contains: []string{`"kind":"message"`, `"id":` + fmt.Sprint(note.ID), `"url":` + thread,
+				`"title":"La Panda è pronta, freni nuovi."`, `{"text":"freni","match":true}`, `"details":["test → Mario Rossi"]`, `"when":"`}},
 		{name: "api escapes", path: "/api/v1/search?q=verdi", as: store.RoleSales, apiKey: true, status: 200,
 			contains: []string{`\u003cscript\u003e`}, notContains: []string{"<script>"}},
 
@@ -105,6 +113,8 @@ func TestSearch(t *testing.T) {
 		{name: "page needs sign-in", path: "/search?q=AB12", status: 303, location: "/login"},
 		{name: "page", path: "/search?q=AB12", as: store.RoleWorkshop, status: 200,
 			contains: []string{"Vehicles", `href=` + car, "<mark>AB 12</mark>3 CD", `value="AB12"`}},
+		{name: "page message", path: "/search?q=frenni", as: store.RoleSales, status: 200,
+			contains: []string{`id="results-message"`, "Messages", `href=` + thread, "pronta, <mark>freni</mark> nuovi."}},
 		{name: "page escapes", path: "/search?q=verdi", as: store.RoleSales, status: 200,
 			contains:    []string{"&lt;script&gt;alert(1)&lt;/script&gt; <mark>Verdi</mark>", fmt.Sprintf(`href="/customers/%d"`, evil.ID)},
 			notContains: []string{"<script>alert(1)"}},
@@ -118,6 +128,8 @@ func TestSearch(t *testing.T) {
 			contains: []string{`"label":"Vehicles"`, `"url":` + car, `"status":"Results: 1"`, `"all_url":"/search?q=ab+12"`}},
 		{name: "as you type in Italian", path: "/search?format=json&q=rossi", as: store.RoleSales, status: 200,
 			header: map[string]string{"Accept-Language": "it"}, contains: []string{`"label":"Clienti"`, `"label":"Veicoli"`}},
+		{name: "as you type, a message in Romanian", path: "/search?format=json&q=fren", as: store.RoleWorkshop, status: 200,
+			header: map[string]string{"Accept-Language": "ro"}, contains: []string{`"label":"Mesaje"`, `"url":` + thread}},
 
 		// The header box on every staff page, and its script.
 		{name: "header box", path: "/", as: store.RoleSales, status: 200,

@@ -37,6 +37,14 @@ const (
 	DirectionOut = "out" // from the dealership
 )
 
+// MessageRoles read and answer the customers' messages: every role. A
+// customer writes to the dealership, not to a department, and whoever
+// picks the thread up (sales about an offer, the workshop about a job,
+// the office about an invoice) needs it whole; assigning a thread to a
+// department is how the inbox is shared out, not who may see it. The staff
+// UI's routes and search's results both follow it.
+var MessageRoles = Roles
+
 // CategoryMessages is the notification category of a staff reply. It is
 // not one of Categories, which the customer switches on and off: a reply
 // to what the customer wrote is correspondence they asked for, not news,

@@ -31,6 +31,7 @@ var recordKinds = map[string]recordKind{
 	"vehicle":     {bVehicles, decodeAs[Vehicle]},
 	"appointment": {bAppointments, decodeAs[Appointment]},
 	"job":         {bJobs, decodeAs[Job]},
+	"message":     {bMessages, decodeAs[Message]},
 }
 
 func lookupKind(kind string) (recordKind, error) {
@@ -42,7 +43,7 @@ func lookupKind(kind string) (recordKind, error) {
 }
 
 // Record is one record of a change-feed kind. Value is of the kind's own
-// type: Customer, Vehicle, Appointment or Job.
+// type: Customer, Vehicle, Appointment, Job or Message.
 type Record struct {
 	ID    uint64
 	Value any

@@ -64,3 +64,41 @@ func TestRecordsForFeedFollowers(t *testing.T) {
 		t.Error("a commit taken before it did not close the channel from Changed")
 	}
 }
+
+// TestRecordsServeMessages: the message a change names is served under the
+// kind the change gives, with its text, and counted.
+func TestRecordsServeMessages(t *testing.T) {
+	s := openTest(t)
+	c := mustCustomer(t, s, "Ana Pop", "", "")
+	before, err := s.LastSeq()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.StaffMessage(staff, c.ID, "Mașina este gata.", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	changes, err := s.Changes(before, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := false
+	for _, ch := range changes {
+		if ch.ID != m.ID {
+			continue
+		}
+		r, err := s.Record(ch.Kind, ch.ID)
+		if got, ok := r.Value.(Message); err == nil && ok && got.Text == m.Text && got.CustomerID == c.ID {
+			served = true
+		}
+	}
+	if !served {
+		t.Errorf("no change of the message names it as Record serves it: %+v", changes)
+	}
+	if page, err := s.RecordPage("message", 0, 10); err != nil || len(page) != 1 || page[0].ID != m.ID {
+		t.Errorf("RecordPage(message) = %+v, %v", page, err)
+	}
+	if n, err := s.RecordCount("message"); err != nil || n != 1 {
+		t.Errorf("RecordCount(message) = %d, %v", n, err)
+	}
+}

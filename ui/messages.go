@@ -12,12 +12,9 @@ import (
 	"pitlane/web"
 )
 
-// MessageRoles read and answer the customers' messages: every role. A
-// customer writes to the dealership, not to a department, and whoever
-// picks the thread up (sales about an offer, the workshop about a job,
-// the office about an invoice) needs it whole; assigning a thread to a
-// department is how the inbox is shared out, not who may see it.
-var MessageRoles = web.AllStaff
+// MessageRoles read and answer the customers' messages; the store keeps
+// the list, which search follows too.
+var MessageRoles = store.MessageRoles
 
 func (u *UI) mountMessages(g fiber.Router, routes *web.Routes) {
 	routes.Staff(g, fiber.MethodGet, "/messages", MessageRoles, u.inboxPage)

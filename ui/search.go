@@ -82,7 +82,7 @@ func (u *UI) groupView(v *View, query string, g search.Group) groupView {
 		hv := hitView{URL: h.URL, Title: h.Title, Details: h.Details}
 		if !h.When.IsZero() {
 			when := v.Loc.Date(h.When)
-			if g.Kind == search.KindAppointment {
+			if g.Kind == search.KindAppointment || g.Kind == search.KindMessage {
 				when = v.Loc.DateTime(h.When)
 			}
 			hv.Details = append([]search.Text{{{Text: when}}}, hv.Details...)

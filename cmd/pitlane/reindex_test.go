@@ -29,14 +29,21 @@ func TestReindex(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		if _, err := st.CreateCustomer(store.CLI, store.Customer{Name: fmt.Sprintf("Cliente %d", i)}); err != nil {
+		c, err := st.CreateCustomer(store.CLI, store.Customer{Name: fmt.Sprintf("Cliente %d", i)})
+		if err != nil {
 			t.Fatal(err)
+		}
+		if i == 0 {
+			// Messages are records the index holds too.
+			if _, err := st.StaffMessage(store.CLI, c.ID, "La sua auto è pronta.", nil); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	st.Close()
 
 	out := ok(t, "", "reindex", "--data", dir)
-	if !strings.Contains(out, "Rebuilding the search index of "+dir) || !strings.Contains(out, "Done: 3 records indexed") {
+	if !strings.Contains(out, "Rebuilding the search index of "+dir) || !strings.Contains(out, "Done: 4 records indexed") {
 		t.Errorf("reindex of a stopped appliance printed:\n%s", out)
 	}
 	if _, err := os.Stat(filepath.Join(dir, search.DirName, "current")); err != nil {
@@ -67,7 +74,7 @@ func TestReindex(t *testing.T) {
 		return nil
 	})
 	out = ok(t, "", "reindex", "--data", dir)
-	if !strings.Contains(out, "Done: 3 records indexed") {
+	if !strings.Contains(out, "Done: 4 records indexed") {
 		t.Errorf("reindex through the running service printed:\n%s", out)
 	}
 	if !strings.Contains(stderr.String(), "op=search.reindex") {
