@@ -111,6 +111,7 @@ func garageSettings(loc *time.Location) store.Settings {
 	st.Email = "officina@example.com"
 	st.Lang = "it"
 	st.Currency = "EUR"
+	st.TaxRate = 2200 // Italy's standard VAT (IVA ordinaria)
 	if name := loc.String(); name != "" && name != "Local" {
 		st.TimeZone = name
 	}

@@ -149,7 +149,7 @@ func TestSeedFillsTheGarage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if st.Name != "Officina Demo Pitlane" || st.Website != "https://example.com" || len(st.Bays) < 4 ||
+		if st.Name != "Officina Demo Pitlane" || st.Website != "https://example.com" || st.TaxRate != 2200 || len(st.Bays) < 4 ||
 			len(st.Bays) > 5 || !slices.Equal(st.Departments, []string{"Mechanics", "Body shop", "Tyres"}) {
 			t.Errorf("settings = %+v", st)
 		}

@@ -9,6 +9,7 @@ import (
 
 	"pitlane/i18n"
 	"pitlane/store"
+	"pitlane/upload"
 	"pitlane/web"
 )
 
@@ -16,6 +17,7 @@ func (p *PWA) mountAppointments(g fiber.Router, routes *web.Routes) {
 	routes.Customer(g, fiber.MethodGet, "/appointments", p.appointments)
 	routes.Customer(g, fiber.MethodGet, "/appointments/new", p.newAppointment)
 	routes.Customer(g, fiber.MethodPost, "/appointments", p.requestAppointment)
+	routes.Streamed(fiber.MethodPost, Scope+"appointments")
 	routes.Customer(g, fiber.MethodGet, "/appointments/:appointment", p.appointment)
 	routes.Customer(g, fiber.MethodPost, "/waitlist", p.joinWaitlist)
 	routes.Customer(g, fiber.MethodPost, "/waitlist/:waitlist/leave", p.leaveWaitlist)
@@ -80,6 +82,7 @@ type requestData struct {
 	Chosen      string // the slot typed, RFC 3339
 	Car         uint64
 	Description string
+	Limits      upload.Shown // of the photos and videos
 }
 
 func (p *PWA) requestView(c *fiber.Ctx, args func(string) []string) (*view, error) {
@@ -92,7 +95,7 @@ func (p *PWA) requestView(c *fiber.Ctx, args func(string) []string) (*view, erro
 	if err != nil {
 		return nil, err
 	}
-	d := requestData{Selected: map[uint64]bool{}}
+	d := requestData{Selected: map[uint64]bool{}, Limits: p.Uploads.Shown()}
 	if d.Cars, _, err = p.carsOf(me.CustomerID); err != nil {
 		return nil, err
 	}
@@ -149,17 +152,21 @@ func contains(list []string, s string) bool {
 }
 
 func (p *PWA) newAppointment(c *fiber.Ctx) error {
-	v, err := p.requestView(c, func(name string) []string {
+	v, err := p.requestView(c, queryArgs(c))
+	if err != nil {
+		return err
+	}
+	return p.render(c, fiber.StatusOK, "appointment_new", v)
+}
+
+func queryArgs(c *fiber.Ctx) func(string) []string {
+	return func(name string) []string {
 		var out []string
 		for _, b := range c.Context().QueryArgs().PeekMulti(name) {
 			out = append(out, string(b))
 		}
 		return out
-	})
-	if err != nil {
-		return err
 	}
-	return p.render(c, fiber.StatusOK, "appointment_new", v)
 }
 
 func postArgs(c *fiber.Ctx) func(string) []string {
@@ -172,28 +179,52 @@ func postArgs(c *fiber.Ctx) func(string) []string {
 	}
 }
 
-// requestAppointment sends the customer's request for the slot chosen.
+// requestAppointment sends the customer's request for the slot chosen,
+// with the photos and videos picked, which are kept only once the request
+// is accepted. Without JavaScript the form posts and the answer is the
+// appointment, or the form again; the page's script asks for JSON instead,
+// to show its progress bar and the error in place.
 func (p *PWA) requestAppointment(c *fiber.Ctx) error {
 	if err := fromThisApp(c); err != nil {
 		return err
 	}
 	me := web.PrincipalOf(c)
-	args := postArgs(c)
-	r := store.BookingRequest{Department: c.FormValue("dept"), Description: c.FormValue("description")}
-	r.VehicleID, _ = strconv.ParseUint(c.FormValue("vehicle"), 10, 64)
-	for _, raw := range args("services") {
+	form, err := upload.Read(c, p.Media, p.Uploads, p.Logger)
+	if err != nil {
+		// The form's action repeats the department and services, so the
+		// page can show them again though the body was refused.
+		return p.requestFailed(c, err, queryArgs(c))
+	}
+	defer form.Discard()
+	r := store.BookingRequest{Department: form.Value("dept"), Description: form.Value("description")}
+	r.VehicleID, _ = strconv.ParseUint(form.Value("vehicle"), 10, 64)
+	for _, raw := range form.All("services") {
 		id, _ := strconv.ParseUint(raw, 10, 64)
 		r.Services = append(r.Services, id)
 	}
-	var err error
-	if r.Start, err = time.Parse(time.RFC3339, c.FormValue("slot")); err != nil {
-		err = store.Invalid("slot", "calendar.pwa.error.slot")
-	} else {
-		var ap store.Appointment
-		if ap, err = p.Store.RequestAppointment(customerActor(c, me), me.CustomerID, r); err == nil {
-			return c.Redirect(fmt.Sprintf("%sappointments/%d?done=requested", Scope, ap.ID), fiber.StatusSeeOther)
-		}
+	if r.Start, err = time.Parse(time.RFC3339, form.Value("slot")); err != nil {
+		return p.requestFailed(c, store.Invalid("slot", "calendar.pwa.error.slot"), form.All)
 	}
+	if err := store.CheckFiles(form.Files()); err != nil {
+		return p.requestFailed(c, err, form.All)
+	}
+	if r.Attachments, err = form.Commit(); err != nil {
+		return err
+	}
+	ap, err := p.Store.RequestAppointment(customerActor(c, me), me.CustomerID, r)
+	if err != nil {
+		return p.requestFailed(c, err, form.All)
+	}
+	to := fmt.Sprintf("%sappointments/%d?done=requested", Scope, ap.ID)
+	if web.WantsJSON(c) {
+		return c.JSON(fiber.Map{"url": to})
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
+}
+
+// requestFailed shows why a request was refused, with the form as it was
+// filled in (args): in the page, or as JSON for the page's script.
+func (p *PWA) requestFailed(c *fiber.Ctx, err error, args func(string) []string) error {
 	e, ok := store.AsError(err)
 	if !ok {
 		return err
@@ -205,6 +236,9 @@ func (p *PWA) requestAppointment(c *fiber.Ctx) error {
 	v.Error = i18n.T(v.Lang, e.Key, e.Args...)
 	for _, f := range e.Fields {
 		v.Error = i18n.T(v.Lang, f.Key, f.Args...)
+	}
+	if web.WantsJSON(c) {
+		return c.Status(web.Status(err)).JSON(fiber.Map{"error": v.Error})
 	}
 	return p.render(c, web.Status(err), "appointment_new", v)
 }

@@ -42,6 +42,9 @@ func (p *PWA) jobs(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	if err := p.withStageLabels(v); err != nil {
+		return err
+	}
 	v.Data = d
 	return p.render(c, fiber.StatusOK, "jobs", v)
 }
@@ -52,6 +55,16 @@ type jobData struct {
 	Proposed store.Totals
 	Approved store.Totals
 	Flash    string // catalogue key of the notice after a decision
+	// LineItems are the inspection items lines came from, by line ID: the
+	// customer decides on a line seeing its item's photos and videos.
+	LineItems map[int]store.InspectionItem
+}
+
+// withStageLabels gives v the dealership's names of job stages.
+func (p *PWA) withStageLabels(v *view) error {
+	ws, err := p.Store.Workshop()
+	v.stageLabels = ws.StageLabels
+	return err
 }
 
 // Hundredths formats a quantity or tax rate kept in hundredths.
@@ -78,7 +91,13 @@ func (p *PWA) customerJob(c *fiber.Ctx) (jobData, error) {
 	if err != nil {
 		return jobData{}, err
 	}
-	d := jobData{Job: j, Proposed: store.Sum(j.Lines, store.LineProposed), Approved: store.Sum(j.Lines, store.LineApproved)}
+	d := jobData{Job: j, Proposed: store.Sum(j.Lines, store.LineProposed), Approved: store.Sum(j.Lines, store.LineApproved),
+		LineItems: map[int]store.InspectionItem{}}
+	for _, l := range j.Lines {
+		if l.Item > 0 && l.Item <= len(j.Inspection) {
+			d.LineItems[l.ID] = j.Inspection[l.Item-1]
+		}
+	}
 	if d.Car, err = p.Store.Vehicle(j.VehicleID); err != nil && !store.Is(err, store.CodeNotFound) {
 		return d, err
 	}
@@ -94,6 +113,9 @@ func (p *PWA) job(c *fiber.Ctx) error {
 	}
 	v, err := p.view(c, "pwa.job.title")
 	if err != nil {
+		return err
+	}
+	if err := p.withStageLabels(v); err != nil {
 		return err
 	}
 	switch c.Query("done") {
@@ -135,11 +157,17 @@ func (p *PWA) decideLine(c *fiber.Ctx) error {
 	return c.Redirect(fmt.Sprintf("%sjobs/%d?done=%s#line-%d", Scope, d.Job.ID, word, line), fiber.StatusSeeOther)
 }
 
-// jobInvoice serves the job's invoice to the customer it belongs to.
+// jobInvoice serves the job's invoice to the customer it belongs to: the
+// PDF uploaded from the accounting system, or the one Pitlane prints.
 func (p *PWA) jobInvoice(c *fiber.Ctx) error {
 	d, err := p.customerJob(c)
 	if err != nil {
 		return err
+	}
+	if inv := d.Job.Invoice; inv != nil && inv.Upload != "" {
+		c.Set(fiber.HeaderVary, "Cookie")
+		return web.SendFile(c, web.File{Path: p.Media.Path(inv.Upload), Type: "application/pdf",
+			Name: "invoice-" + inv.Number + ".pdf", ETag: `"` + inv.Upload + `"`})
 	}
 	st, err := p.Store.Settings()
 	if err != nil {

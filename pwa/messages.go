@@ -19,7 +19,7 @@ func (p *PWA) mountMessages(g fiber.Router, routes *web.Routes) {
 	routes.Customer(g, fiber.MethodGet, "/messages", p.messages)
 	routes.Customer(g, fiber.MethodPost, "/messages", p.sendMessage)
 	routes.Streamed(fiber.MethodPost, Scope+"messages")
-	routes.Customer(g, fiber.MethodGet, "/media/:media", p.messageFile)
+	routes.Customer(g, fiber.MethodGet, "/media/:media", p.mediaFile)
 }
 
 // threadPage is how many messages the thread shows at once.
@@ -122,11 +122,12 @@ func (p *PWA) sendFailed(c *fiber.Ctx, me *web.Principal, err error, text string
 	return p.renderThread(c, fiber.StatusUnprocessableEntity, me.CustomerID, 0, text, problem)
 }
 
-// messageFile serves a photo, video or thumbnail of the customer's own
-// thread. Another customer's file is not found, even by its hash.
-func (p *PWA) messageFile(c *fiber.Ctx) error {
+// mediaFile serves a photo, video, thumbnail or PDF of the customer's own
+// messages, appointments and jobs. Another customer's file is not found,
+// even by its hash.
+func (p *PWA) mediaFile(c *fiber.Ctx) error {
 	me := web.PrincipalOf(c)
-	f, err := p.Store.MessageFile(me.CustomerID, c.Params("media"))
+	f, err := p.Store.MediaFile(me.CustomerID, c.Params("media"))
 	if err != nil {
 		return err
 	}

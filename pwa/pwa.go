@@ -183,6 +183,18 @@ type view struct {
 	Error    string          // a translated message (message pages)
 	Data     any
 	icons    string // icon URL version
+	// stageLabels are the dealership's names of job stages, set by the
+	// pages that show stages.
+	stageLabels map[string]string
+}
+
+// Stage names a job stage: the dealership's name for it, or the
+// catalogue's in the customer's language.
+func (v *view) Stage(stage string) string {
+	if label := v.stageLabels[stage]; label != "" {
+		return label
+	}
+	return i18n.T(v.Lang, "stage."+stage)
 }
 
 // ShortName is the app's name under its home-screen icon.

@@ -51,12 +51,10 @@ func TestWorkshopSettings(t *testing.T) {
 }
 
 // calendarEnv has two bays in Mechanics, a technician, a service type and a
-// customer with a car; the server's own zone is Tokyo's, far from Rome's.
+// customer with a car; the server's own zone is Tokyo's (TestMain), far
+// from Rome's.
 func calendarEnv(t *testing.T) (*env, store.Customer, store.Vehicle, store.Workshop) {
 	t.Helper()
-	old := time.Local
-	time.Local = time.FixedZone("JST", 9*3600)
-	t.Cleanup(func() { time.Local = old })
 	e := newEnv(t)
 	st, _ := e.st.Settings()
 	st.Bays = []store.Bay{{Name: "Bay 1", Department: "Mechanics"}, {Name: "Bay 2", Department: "Mechanics"}}
@@ -114,7 +112,7 @@ func TestCalendarBookAndConflicts(t *testing.T) {
 		{name: "day view shows capacity", path: "/calendar?dept=Mechanics&date=" + date, as: store.RoleSales, status: http.StatusOK,
 			contains: []string{"09:00–10:00 Ion Popescu", "B123ABC", "1 of 2", "2 of 2"}},
 		{name: "week view", path: "/calendar?view=week&dept=Mechanics&date=" + date, as: store.RoleSales, status: http.StatusOK,
-			contains: []string{"09:00–10:00 Ion Popescu", "<td>Closed</td>"}},
+			contains: []string{"09:00–10:00 Ion Popescu", "<small>Closed</small>"}},
 		{name: "technician view", path: "/calendar?dept=Mechanics&tech=" + tech + "&date=" + date, as: store.RoleSales, status: http.StatusOK,
 			contains: []string{"Ion Popescu"}},
 		{name: "other bay view", path: "/calendar?dept=Mechanics&bay=Bay+2&date=" + date, as: store.RoleSales, status: http.StatusOK,

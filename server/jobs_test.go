@@ -117,3 +117,55 @@ func TestJobFromCheckInToInvoice(t *testing.T) {
 		t.Errorf("invoice text lacks the total %s:\n%s", total, out)
 	}
 }
+
+// The forms that add a line start with the dealership's tax rate; a line's
+// own form keeps the line's rate, and a refused line keeps what was typed.
+func TestAddLineStartsWithDealershipTax(t *testing.T) {
+	e := newEnv(t)
+	setTax := func(rate int64) {
+		t.Helper()
+		st, _ := e.st.Settings()
+		st.TaxRate = rate
+		if _, err := e.st.SaveSettings(store.System, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setTax(2200)
+	mario := newCustomerWithCar(t, e, "Mario Rossi", "AB 123 CD")
+	j, err := e.st.CreateJob(store.CLI, store.Job{VehicleID: mario.car.ID, Description: "Service"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.AddLine(store.CLI, j.ID, store.Line{Kind: store.LinePart, Description: "Book", Qty: 100, UnitPrice: 1000, TaxRate: 400}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.StartInspection(store.CLI, j.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.SetInspectionItem(store.CLI, j.ID, 0, store.InspectionItem{Status: "red"}); err != nil {
+		t.Fatal(err)
+	}
+	jp := fmt.Sprintf("/jobs/%d", j.ID)
+	const (
+		addLine22  = `id="tax_rate" name="tax_rate" type="text" value="22.00"`
+		itemLine22 = `name="tax_rate" value="22.00" aria-label=`
+		ownLine    = `id="line-1-tax_rate" name="tax_rate" value="4.00"`
+	)
+	e.run(t, []scenario{
+		{name: "default rate", path: jp, as: store.RoleWorkshop, status: http.StatusOK,
+			contains: []string{addLine22, itemLine22, ownLine}},
+		{name: "refused line keeps what was typed", method: http.MethodPost, path: jp + "/lines", as: store.RoleWorkshop,
+			form:   url.Values{"kind": {"part"}, "description": {"Pads"}, "qty": {"1"}, "unit_price": {"80"}, "tax_rate": {"twenty"}},
+			status: http.StatusUnprocessableEntity, contains: []string{`id="tax_rate" name="tax_rate" type="text" value="twenty"`, ownLine},
+			notContains: []string{addLine22}},
+		{name: "emptied field is not refilled", method: http.MethodPost, path: jp + "/lines", as: store.RoleWorkshop,
+			form:   url.Values{"kind": {"part"}, "description": {"Pads"}, "qty": {"1"}, "unit_price": {"80"}, "tax_rate": {""}},
+			status: http.StatusUnprocessableEntity, contains: []string{`id="tax_rate" name="tax_rate" type="text" value=""`}},
+	})
+	setTax(1000)
+	e.run(t, []scenario{
+		{name: "a new rate shows at once", path: jp, as: store.RoleWorkshop, status: http.StatusOK,
+			contains:    []string{`id="tax_rate" name="tax_rate" type="text" value="10.00"`, `name="tax_rate" value="10.00" aria-label=`, ownLine},
+			notContains: []string{addLine22}},
+	})
+}

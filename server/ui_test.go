@@ -404,3 +404,93 @@ func TestDashboardShowsTodayInDealershipTime(t *testing.T) {
 		contains:    []string{"Ion Popescu", "B 123 ABC", "Dacia Logan", "Oil service", "10:00–11:00", j.Number},
 		notContains: []string{"Tomorrow&#39;s brakes", "Tomorrow's brakes"}}})
 }
+
+// The manager sets the default tax rate in percent, as typed in Italy or
+// elsewhere; what is not a rate from 0 to 100 is refused in the user's
+// language with what was typed kept, and a page without the field (opened
+// before an upgrade) keeps the rate.
+func TestSettingsTaxRate(t *testing.T) {
+	e := newEnv(t)
+	m := e.as(store.RoleManager)
+	italian := map[string]string{"Accept-Language": "it-IT,it;q=0.9"}
+	const refused = "aliquota IVA in percentuale, da 0 a 100"
+	form := func(tax []string) url.Values {
+		f := url.Values{"name": {"Officina Rossi"}, "lang": {"it"}, "currency": {"EUR"}, "time_zone": {"Europe/Rome"},
+			"departments": {"Meccanica"}, "closed_sat": {"on"}, "closed_sun": {"on"}}
+		for _, d := range []string{"mon", "tue", "wed", "thu", "fri"} {
+			f.Set("open_"+d, "08:00")
+			f.Set("close_"+d, "18:00")
+		}
+		if tax != nil {
+			f["tax_rate"] = tax
+		}
+		return f
+	}
+	// postMultipart posts as the settings page does (it carries the logo).
+	postMultipart := func(f url.Values) *http.Response {
+		var buf bytes.Buffer
+		w := multipart.NewWriter(&buf)
+		w.WriteField("_csrf", m.csrf)
+		for k, vs := range f {
+			for _, v := range vs {
+				w.WriteField(k, v)
+			}
+		}
+		w.Close()
+		req := httptest.NewRequest(http.MethodPost, "/settings", &buf)
+		req.Header.Set("Content-Type", w.FormDataContentType())
+		req.AddCookie(&http.Cookie{Name: "pl_session", Value: m.cookie})
+		resp, err := e.srv.App().Test(req, -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	tests := []struct {
+		name      string
+		tax       []string // nil: the form has no such field
+		multipart bool
+		status    int
+		want      int64 // the rate saved afterwards
+		contains  []string
+	}{
+		{name: "whole percent", tax: []string{"22"}, status: http.StatusSeeOther, want: 2200},
+		{name: "decimal comma", tax: []string{"22,5"}, status: http.StatusSeeOther, want: 2250},
+		{name: "decimal point with spaces", tax: []string{" 5.5 "}, status: http.StatusSeeOther, want: 550},
+		{name: "no tax", tax: []string{"0"}, status: http.StatusSeeOther, want: 0},
+		{name: "from the page as it posts", tax: []string{"22"}, multipart: true, status: http.StatusSeeOther, want: 2200},
+		{name: "older page without the field", status: http.StatusSeeOther, want: 2200},
+		{name: "older page, as it posts", multipart: true, status: http.StatusSeeOther, want: 2200},
+		{name: "words", tax: []string{"ventidue"}, status: http.StatusUnprocessableEntity, want: 2200,
+			contains: []string{refused, `value="ventidue"`, "Officina Rossi"}},
+		{name: "over 100", tax: []string{"122"}, status: http.StatusUnprocessableEntity, want: 2200,
+			contains: []string{refused, `value="122"`}},
+		{name: "negative", tax: []string{"-22"}, status: http.StatusUnprocessableEntity, want: 2200, contains: []string{refused}},
+		{name: "three decimals", tax: []string{"22,125"}, status: http.StatusUnprocessableEntity, want: 2200, contains: []string{refused}},
+		{name: "emptied", tax: []string{""}, status: http.StatusUnprocessableEntity, want: 2200, contains: []string{refused}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var resp *http.Response
+			var body string
+			if tt.multipart {
+				resp = postMultipart(form(tt.tax))
+			} else {
+				resp, body = e.do(scenario{method: http.MethodPost, path: "/settings", as: store.RoleManager, form: form(tt.tax), header: italian})
+			}
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d: %.400s", resp.StatusCode, tt.status, body)
+			}
+			for _, s := range tt.contains {
+				if !strings.Contains(body, s) {
+					t.Errorf("page lacks %q", s)
+				}
+			}
+			if st, _ := e.st.Settings(); st.TaxRate != tt.want {
+				t.Errorf("saved rate %d, want %d", st.TaxRate, tt.want)
+			}
+		})
+	}
+	e.run(t, []scenario{{name: "the page shows the rate", path: "/settings", as: store.RoleManager, status: http.StatusOK,
+		contains: []string{`id="tax_rate" name="tax_rate" inputmode="decimal" size="6" required value="22.00"`}}})
+}

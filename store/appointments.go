@@ -27,6 +27,11 @@ type Appointment struct {
 	Updated     time.Time `json:"updated,omitzero"`
 	// Reminded is when the reminder for the current start was queued.
 	Reminded time.Time `json:"reminded,omitzero"`
+	// JobID is the job opened when the car arrived, 0 before.
+	JobID uint64 `json:"job_id,omitempty"`
+	// Attachments are the photos and videos the customer sent with the
+	// request.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 func apptKey(start time.Time, id uint64) []byte {
@@ -46,7 +51,12 @@ func (s *Store) CreateAppointment(a Actor, ap Appointment) (Appointment, error) 
 	if err := v.Err(); err != nil {
 		return ap, err
 	}
-	err := s.update(func(tx *bolt.Tx) error {
+	atts, err := checkAttachments(ap.Attachments)
+	if err != nil {
+		return ap, err
+	}
+	ap.Attachments = atts
+	err = s.update(func(tx *bolt.Tx) error {
 		w := s.writer(tx)
 		if err := s.putNewAppointment(w, &ap); err != nil {
 			return err
@@ -92,6 +102,9 @@ func (s *Store) putNewAppointment(w writer, ap *Appointment) error {
 	}
 	ap.ID, ap.Created = id, w.now
 	if err := putJSON(b, itob(id), ap); err != nil {
+		return err
+	}
+	if err := indexAppointmentMedia(w.tx, *ap, ap.CustomerID); err != nil {
 		return err
 	}
 	if err := w.tx.Bucket(bApptByStart).Put(apptKey(ap.Start, id), nil); err != nil {

@@ -137,6 +137,8 @@ type BookingRequest struct {
 	Services    []uint64 // service type IDs
 	Description string
 	Start       time.Time
+	// Attachments are photos and videos of what the customer describes.
+	Attachments []Attachment
 }
 
 // Booking is what staff book or change directly.
@@ -198,7 +200,14 @@ func (s *Store) RequestAppointment(a Actor, customerID uint64, r BookingRequest)
 	if len(r.Description) > 2000 {
 		return ap, Invalid("description", "common.error.too_long", "max", "2000")
 	}
-	err := s.update(func(tx *bolt.Tx) error {
+	if err := CheckFiles(len(r.Attachments)); err != nil {
+		return ap, err
+	}
+	atts, err := checkAttachments(r.Attachments)
+	if err != nil {
+		return ap, err
+	}
+	err = s.update(func(tx *bolt.Tx) error {
 		w := s.writer(tx)
 		ws, err := readWorkshop(tx)
 		if err != nil {
@@ -230,7 +239,7 @@ func (s *Store) RequestAppointment(a Actor, customerID uint64, r BookingRequest)
 		}
 		ap = Appointment{CustomerID: customerID, VehicleID: r.VehicleID, Department: r.Department,
 			Start: r.Start, End: r.Start.Add(d), Service: names, Services: r.Services,
-			Description: strings.TrimSpace(r.Description), Status: ApptRequested}
+			Description: strings.TrimSpace(r.Description), Status: ApptRequested, Attachments: atts}
 		if err := s.putNewAppointment(w, &ap); err != nil {
 			return err
 		}

@@ -38,6 +38,8 @@ type Job struct {
 	Invoice    *Invoice         `json:"invoice,omitempty"`
 	// LastLine numbers the job's lines; a deleted line's number is not reused.
 	LastLine int `json:"last_line,omitempty"`
+	// AppointmentID is the appointment the job was opened from, 0 if none.
+	AppointmentID uint64 `json:"appointment_id,omitempty"`
 }
 
 func stageKey(stage string, id uint64) []byte { return append([]byte(stage+"\x00"), itob(id)...) }
@@ -156,9 +158,18 @@ func (s *Store) SetJobStage(a Actor, id uint64, stage string) (Job, error) {
 		if err := w.timeline(j.CustomerID, "job", id, "timeline.job_stage", "number", j.Number, "stage", stage); err != nil {
 			return err
 		}
-		if _, err := w.notify(Notification{CustomerID: j.CustomerID, Category: "workshop", Urgent: true,
+		ws, err := readWorkshop(tx)
+		if err != nil {
+			return err
+		}
+		n := Notification{CustomerID: j.CustomerID, Category: "workshop", Urgent: true,
 			TitleKey: "notify.job_stage.title", BodyKey: "stage." + stage,
-			Args: []string{"number", j.Number}, URL: fmt.Sprintf("/app/jobs/%d", id)}); err != nil {
+			Args: []string{"number", j.Number}, URL: fmt.Sprintf("/app/jobs/%d", id)}
+		if label := ws.StageLabel(stage); label != "" {
+			// The dealership's own name, as typed: the same in every language.
+			n.BodyKey, n.Args = "notify.job_stage.body", append(n.Args, "stage", label)
+		}
+		if _, err := w.notify(n); err != nil {
 			return err
 		}
 		return w.audit(a, "job_stage", "job", id, j.Number+": "+old+" → "+stage)

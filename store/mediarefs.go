@@ -35,6 +35,8 @@ func mediaRefs(tx *bolt.Tx) ([]string, error) {
 	}
 	// Messages' photos, videos and thumbnails.
 	refs = append(refs, messageMediaRefs(tx)...)
+	// Appointments' and jobs' photos, videos, thumbnails and invoice PDFs.
+	refs = append(refs, workshopMediaRefs(tx)...)
 	slices.Sort(refs)
 	return slices.Compact(refs), nil
 }

@@ -154,6 +154,9 @@ func moveAppointments(w writer, from, to uint64) error {
 		if err := putJSON(all, itob(id), ap); err != nil {
 			return err
 		}
+		if err := indexAppointmentMedia(w.tx, ap, from); err != nil {
+			return err
+		}
 		if err := idx.Delete(append(itob(from), itob(id)...)); err != nil {
 			return err
 		}
@@ -196,6 +199,9 @@ func moveHistory(w writer, from, to uint64) error {
 			}
 			j.CustomerID = to
 			if err := putJSON(jobs, itob(j.ID), j); err != nil {
+				return err
+			}
+			if err := indexJobMedia(w.tx, j, from); err != nil {
 				return err
 			}
 			if err := w.change("job", j.ID, OpPut); err != nil {

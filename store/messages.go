@@ -201,16 +201,32 @@ func normalizeMessage(text string, atts []Attachment) (string, []Attachment, err
 		return "", nil, err
 	}
 	text = strings.TrimSpace(strings.ToValidUTF8(text, "�"))
+	out, err := checkAttachments(atts)
+	return text, out, err
+}
+
+// checkAttachments refuses what is not a stored photo or video (a
+// handler's mistake, not the user's) and bounds the names shown.
+func checkAttachments(atts []Attachment) ([]Attachment, error) {
 	out := make([]Attachment, 0, len(atts))
 	for _, a := range atts {
 		okType := strings.HasPrefix(a.Type, "image/") || strings.HasPrefix(a.Type, "video/")
 		if !mediaHash.MatchString(a.Media) || (a.Thumb != "" && !mediaHash.MatchString(a.Thumb)) || !okType || a.Size <= 0 {
-			return "", nil, fmt.Errorf("message attachment %+v is not a stored photo or video", a)
+			return nil, fmt.Errorf("attachment %+v is not a stored photo or video", a)
 		}
 		a.Name = attachmentName(a.Name)
 		out = append(out, a)
 	}
-	return text, out, nil
+	return out, nil
+}
+
+// CheckFiles says what is wrong with a record that would hold that many
+// photos and videos; a handler checks before it stores the files.
+func CheckFiles(n int) error {
+	if n > MaxAttachments {
+		return Invalid("files", "upload.error.too_many_files", "max", MaxAttachments)
+	}
+	return nil
 }
 
 // attachmentName keeps the last element of a file name, bounded: it is
@@ -661,48 +677,19 @@ func (s *Store) Thread(customerID, before uint64, limit int) (t Thread, msgs []M
 	return t, msgs, more, err
 }
 
-// MessageFile describes a file of a message as it may be served.
-type MessageFile struct {
-	Hash string
-	Type string
-	Name string
-}
-
-// MessageFile finds the attachment or thumbnail hash on a message of
-// customerID's thread, or, with customerID 0 (staff), of any thread. A
-// file not on such a message is NotFound even if the media folder holds
-// it: knowing a hash is not being allowed to see the file.
-func (s *Store) MessageFile(customerID uint64, hash string) (MessageFile, error) {
-	if !mediaHash.MatchString(hash) {
-		return MessageFile{}, NotFound()
+// messageFile looks for hash on the messages the index names under
+// prefix (the hash, and the customer when one asks).
+func messageFile(tx *bolt.Tx, prefix []byte, hash string) (MediaFile, error) {
+	k, _ := tx.Bucket(bMessageMedia).Cursor().Seek(prefix)
+	if k == nil || !bytes.HasPrefix(k, prefix) {
+		return MediaFile{}, nil
 	}
-	var f MessageFile
-	err := s.view(func(tx *bolt.Tx) error {
-		prefix := []byte(hash)
-		if customerID != 0 {
-			prefix = append(prefix, itob(customerID)...)
-		}
-		k, _ := tx.Bucket(bMessageMedia).Cursor().Seek(prefix)
-		if k == nil || !bytes.HasPrefix(k, prefix) {
-			return NotFound()
-		}
-		var m Message
-		if err := getJSON(tx.Bucket(bMessages), k[len(k)-8:], &m); err != nil {
-			return err
-		}
-		for _, a := range m.Attachments {
-			switch hash {
-			case a.Media:
-				f = MessageFile{Hash: hash, Type: a.Type, Name: a.Name}
-				return nil
-			case a.Thumb:
-				f = MessageFile{Hash: hash, Type: "image/jpeg"}
-				return nil
-			}
-		}
-		return NotFound()
-	})
-	return f, err
+	var m Message
+	if err := getJSON(tx.Bucket(bMessages), k[len(k)-8:], &m); err != nil {
+		return MediaFile{}, err
+	}
+	f, _ := fileIn(m.Attachments, hash)
+	return f, nil
 }
 
 // MessagesState is what tells a staff page its messages changed: Version
@@ -724,21 +711,7 @@ func (s *Store) MessagesState() (MessagesState, error) {
 }
 
 // messageMediaRefs lists every file a message points at, for backups.
-func messageMediaRefs(tx *bolt.Tx) []string {
-	var refs []string
-	b := tx.Bucket(bMessageMedia)
-	if b == nil {
-		return nil
-	}
-	c := b.Cursor()
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		// Keys of one file are together: keep the first of each run.
-		if hash := string(k[:64]); len(refs) == 0 || refs[len(refs)-1] != hash {
-			refs = append(refs, hash)
-		}
-	}
-	return refs
-}
+func messageMediaRefs(tx *bolt.Tx) []string { return hashRuns(tx.Bucket(bMessageMedia)) }
 
 // moveMessages gives a merged-away customer's messages to the customer
 // kept and folds the two threads into one.

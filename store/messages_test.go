@@ -349,11 +349,11 @@ func TestMessageFileBelongsToItsCustomer(t *testing.T) {
 	if _, err := f.s.StaffMessage(staff, other.ID, "", []Attachment{{Media: fakeHash("quote"), Type: "image/heic", Size: 10}}); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.s.MessageFile(f.cust.ID, fakeHash("dent"))
+	got, err := f.s.MediaFile(f.cust.ID, fakeHash("dent"))
 	if err != nil || got.Type != "image/jpeg" || got.Name != "dent.jpg" {
 		t.Errorf("own photo: %+v, %v", got, err)
 	}
-	if got, err := f.s.MessageFile(f.cust.ID, fakeHash("dent-thumb")); err != nil || got.Type != "image/jpeg" {
+	if got, err := f.s.MediaFile(f.cust.ID, fakeHash("dent-thumb")); err != nil || got.Type != "image/jpeg" {
 		t.Errorf("own thumbnail: %+v, %v", got, err)
 	}
 	for _, c := range []struct {
@@ -366,12 +366,12 @@ func TestMessageFileBelongsToItsCustomer(t *testing.T) {
 		{"a file on no message", f.cust.ID, fakeHash("logo")},
 		{"not a hash", f.cust.ID, "../pitlane.db"},
 	} {
-		if _, err := f.s.MessageFile(c.customer, c.hash); !Is(err, CodeNotFound) {
+		if _, err := f.s.MediaFile(c.customer, c.hash); !Is(err, CodeNotFound) {
 			t.Errorf("%s: %v, want not found", c.name, err)
 		}
 	}
 	// Staff see every thread's files.
-	if got, err := f.s.MessageFile(0, fakeHash("quote")); err != nil || got.Type != "image/heic" {
+	if got, err := f.s.MediaFile(0, fakeHash("quote")); err != nil || got.Type != "image/heic" {
 		t.Errorf("staff: %+v, %v", got, err)
 	}
 	refs, err := f.s.MediaRefs()
@@ -418,10 +418,10 @@ func TestMergeMovesMessages(t *testing.T) {
 			t.Errorf("message %d still of customer %d", m.ID, m.CustomerID)
 		}
 	}
-	if _, err := f.s.MessageFile(f.cust.ID, fakeHash("scratch")); err != nil {
+	if _, err := f.s.MediaFile(f.cust.ID, fakeHash("scratch")); err != nil {
 		t.Errorf("the merged customer's photo is not the kept customer's: %v", err)
 	}
-	if _, err := f.s.MessageFile(other.ID, fakeHash("scratch")); !Is(err, CodeNotFound) {
+	if _, err := f.s.MediaFile(other.ID, fakeHash("scratch")); !Is(err, CodeNotFound) {
 		t.Errorf("the photo still belongs to the merged-away customer: %v", err)
 	}
 	p, _ := f.s.Inbox(InboxQuery{})

@@ -95,6 +95,15 @@ var migrations = []func(tx *bolt.Tx) error{
 		_, err := tx.CreateBucketIfNotExists(bWaitlist)
 		return err
 	},
+	// 7: who may fetch the workshop's photos, videos and invoice PDFs.
+	func(tx *bolt.Tx) error {
+		for _, name := range workshopMediaBuckets {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -44,6 +44,9 @@ type Settings struct {
 	// ThemeColor is the customers' app colour, "#rrggbb"; empty means
 	// DefaultThemeColor (Theme says which applies).
 	ThemeColor string `json:"theme_color,omitempty"`
+	// TaxRate is the rate new estimate lines start with and service prices
+	// include, in hundredths of a percent (2200 = 22 %), as Line.TaxRate.
+	TaxRate int64 `json:"tax_rate"`
 }
 
 // DefaultThemeColor is a dark blue that white text reads well on.
@@ -123,6 +126,9 @@ func (st *Settings) normalize() error {
 	}
 	if _, err := currency.ParseISO(st.Currency); err != nil || len(st.Currency) != 3 {
 		v.Add("currency", "settings.error.invalid_currency")
+	}
+	if st.TaxRate < 0 || st.TaxRate > 10000 {
+		v.Add("tax_rate", "settings.error.tax_rate")
 	}
 	if _, err := time.LoadLocation(st.TimeZone); err != nil || st.TimeZone == "" || st.TimeZone == "Local" {
 		v.Add("time_zone", "settings.error.invalid_time_zone")

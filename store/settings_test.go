@@ -67,9 +67,14 @@ func TestSaveSettingsValidation(t *testing.T) {
 		{"empty hours on an open day", func(st *Settings) { st.Hours[3] = DayHours{} }, []string{"hours"}},
 		{"two bad days", func(st *Settings) { st.Hours[0].Open = "x"; st.Hours[6] = DayHours{Open: "10", Close: "11"} }, []string{"hours", "hours"}},
 		{"closed day with junk hours", func(st *Settings) { st.Hours[5] = DayHours{Closed: true, Open: "junk"} }, nil},
+		{"tax 22 %", func(st *Settings) { st.TaxRate = 2200 }, nil},
+		{"tax 0 %", func(st *Settings) { st.TaxRate = 0 }, nil},
+		{"tax 100 %", func(st *Settings) { st.TaxRate = 10000 }, nil},
+		{"tax over 100 %", func(st *Settings) { st.TaxRate = 10001 }, []string{"tax_rate"}},
+		{"negative tax", func(st *Settings) { st.TaxRate = -1 }, []string{"tax_rate"}},
 		{"everything wrong", func(st *Settings) {
-			*st = Settings{Email: "x", Website: "y", Lang: "de", Currency: "XYZ", TimeZone: "Local"}
-		}, []string{"name", "email", "website", "lang", "currency", "time_zone", "departments",
+			*st = Settings{Email: "x", Website: "y", Lang: "de", Currency: "XYZ", TimeZone: "Local", TaxRate: 22000}
+		}, []string{"name", "email", "website", "lang", "currency", "tax_rate", "time_zone", "departments",
 			"hours", "hours", "hours", "hours", "hours", "hours", "hours"}},
 	}
 	for _, tt := range tests {
@@ -96,7 +101,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 	in := Settings{
 		Name: " Autofficina Rossi ", Address: "Via Roma 1, Torino", Phone: "+39 011 123456",
 		Website: "https://rossi.example.it", Email: "info@rossi.example.it",
-		Logo: "abc123", LogoType: "image/png", Lang: "it", Currency: " eur ", TimeZone: "Europe/Rome",
+		Logo: "abc123", LogoType: "image/png", Lang: "it", Currency: " eur ", TimeZone: "Europe/Rome", TaxRate: 2200,
 		Departments: []string{"Meccanica", " Carrozzeria ", "Meccanica", ""},
 		Bays:        []Bay{{Name: "Ponte 1", Department: "Meccanica"}, {Name: " ", Department: "Nowhere"}, {Name: "Forno", Department: "Carrozzeria"}},
 	}

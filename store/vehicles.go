@@ -306,8 +306,12 @@ func moveVehicle(w writer, v *Vehicle, to uint64, moveJobs bool) error {
 			if err := getJSON(jobs, k[8:], &j); err != nil {
 				return err
 			}
+			was := j.CustomerID
 			j.CustomerID = to
 			if err := putJSON(jobs, k[8:], j); err != nil {
+				return err
+			}
+			if err := indexJobMedia(w.tx, j, was); err != nil {
 				return err
 			}
 			if err := w.change("job", j.ID, OpPut); err != nil {

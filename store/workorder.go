@@ -21,6 +21,8 @@ type CheckIn struct {
 	Fuel     int       `json:"fuel"` // eighths of a tank, 0–8
 	Damage   string    `json:"damage,omitempty"`
 	ByUserID uint64    `json:"by_user_id,omitempty"`
+	// Attachments are the photos and videos of the car as it arrived.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // Inspection item states.
@@ -41,6 +43,8 @@ type InspectionItem struct {
 	Tread int `json:"tread,omitempty"`
 	// Line is the estimate line made from this item, 0 if none.
 	Line int `json:"line,omitempty"`
+	// Attachments show the customer what the note says.
+	Attachments []Attachment `json:"attachments,omitempty"`
 }
 
 // Tyre reports whether the item measures a tyre's tread depth.
@@ -158,6 +162,7 @@ func (s *Store) changeJob(a Actor, id uint64, fn func(w writer, j *Job) (string,
 		if err := getJSON(b, itob(id), &j); err != nil {
 			return err
 		}
+		was := j.CustomerID
 		w := s.writer(tx)
 		action, detail, err := fn(w, &j)
 		if err != nil {
@@ -165,6 +170,9 @@ func (s *Store) changeJob(a Actor, id uint64, fn func(w writer, j *Job) (string,
 		}
 		j.Updated = w.now
 		if err := putJSON(b, itob(id), j); err != nil {
+			return err
+		}
+		if err := indexJobMedia(tx, j, was); err != nil {
 			return err
 		}
 		if err := w.change("job", id, OpPut); err != nil {
@@ -188,6 +196,13 @@ func (s *Store) CheckInJob(a Actor, id uint64, ci CheckIn) (Job, error) {
 	ci.Damage = strings.TrimSpace(ci.Damage)
 	if ci.Fuel < 0 || ci.Fuel > 8 {
 		return Job{}, Invalid("fuel", "jobs.error.fuel")
+	}
+	if err := CheckFiles(len(ci.Attachments)); err != nil {
+		return Job{}, err
+	}
+	var err error
+	if ci.Attachments, err = checkAttachments(ci.Attachments); err != nil {
+		return Job{}, err
 	}
 	return s.changeJob(a, id, func(w writer, j *Job) (string, string, error) {
 		if j.CheckIn != nil {
@@ -273,8 +288,9 @@ func (s *Store) StartInspection(a Actor, id uint64) (Job, error) {
 	})
 }
 
-// SetInspectionItem records one item's state, note and tread depth; item is
-// its index in the checklist.
+// SetInspectionItem records one item's state, note and tread depth, and
+// adds it.Attachments to the photos and videos the item has; item is its
+// index in the checklist.
 func (s *Store) SetInspectionItem(a Actor, id uint64, item int, it InspectionItem) (Job, error) {
 	if !contains([]string{ItemUnchecked, ItemGreen, ItemAmber, ItemRed}, it.Status) {
 		return Job{}, Invalid("status", "jobs.error.item_status")
@@ -282,13 +298,21 @@ func (s *Store) SetInspectionItem(a Actor, id uint64, item int, it InspectionIte
 	if it.Tread < 0 || it.Tread > 200 {
 		return Job{}, Invalid("tread", "jobs.error.tread")
 	}
+	added, err := checkAttachments(it.Attachments)
+	if err != nil {
+		return Job{}, err
+	}
 	return s.changeJob(a, id, func(w writer, j *Job) (string, string, error) {
 		if item < 0 || item >= len(j.Inspection) {
 			return "", "", NotFound()
 		}
 		cur := &j.Inspection[item]
+		if err := CheckFiles(len(cur.Attachments) + len(added)); err != nil {
+			return "", "", err
+		}
 		cur.Status, cur.Note, cur.Tread = it.Status, strings.TrimSpace(it.Note), it.Tread
-		return "job_inspection_item", cur.Key + cur.Label + " " + it.Status, nil
+		cur.Attachments = append(cur.Attachments, added...)
+		return "job_inspection_item", strings.TrimSpace(cur.Key + cur.Label + " " + it.Status + " " + attachmentsDetail(added)), nil
 	})
 }
 
@@ -482,6 +506,9 @@ func (s *Store) IssueInvoice(a Actor, id uint64, number, upload string) (Job, er
 	number = strings.TrimSpace(number)
 	if upload != "" && number == "" {
 		return Job{}, Invalid("number", "jobs.error.invoice_number")
+	}
+	if upload != "" && !mediaHash.MatchString(upload) {
+		return Job{}, fmt.Errorf("invoice upload %q is not a media hash", upload)
 	}
 	return s.changeJob(a, id, func(w writer, j *Job) (string, string, error) {
 		if err := closed(j); err != nil {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -24,7 +25,9 @@ type ServiceType struct {
 	Name       string `json:"name"`
 	Department string `json:"department"`
 	Minutes    int    `json:"minutes"`
-	PriceMinor int64  `json:"price_minor"` // in the dealership's currency's minor unit
+	// PriceMinor is in the dealership's currency's minor unit, tax included:
+	// customers are shown it as what they pay.
+	PriceMinor int64 `json:"price_minor"`
 }
 
 // Workshop is how the workshop books its time: the slot length, the days it
@@ -42,7 +45,17 @@ type Workshop struct {
 	// Feeds maps the secret token of each calendar feed to what it shows:
 	// "department:NAME" or "technician:ID".
 	Feeds map[string]string `json:"feeds,omitempty"`
+	// StageLabels are the dealership's own names of job stages, by stage;
+	// a stage without one is called by the catalogue's name in the
+	// reader's language.
+	StageLabels map[string]string `json:"stage_labels,omitempty"`
 }
+
+// maxStageLabel keeps a stage's name to what fits a button and a lock screen.
+const maxStageLabel = 40
+
+// StageLabel is the dealership's name of stage, or "" for the catalogue's.
+func (w Workshop) StageLabel(stage string) string { return w.StageLabels[stage] }
 
 // DefaultWorkshop is what a new appliance starts with.
 func DefaultWorkshop() Workshop { return Workshop{SlotMinutes: 30, ReminderHour: 18} }
@@ -157,6 +170,23 @@ func (w *Workshop) normalize(old Workshop, departments []string) error {
 		svcs = append(svcs, s)
 	}
 	w.Services = svcs
+	var labels map[string]string
+	for stage, label := range w.StageLabels {
+		label = strings.Join(strings.Fields(label), " ")
+		switch {
+		case label == "":
+		case !validStage(stage):
+			v.Add("stage_labels", "jobs.error.stage_invalid")
+		case utf8.RuneCountInString(label) > maxStageLabel:
+			v.Add("stage_"+stage, "calendar.error.stage_label", "max", strconv.Itoa(maxStageLabel))
+		default:
+			if labels == nil {
+				labels = map[string]string{}
+			}
+			labels[stage] = label
+		}
+	}
+	w.StageLabels = labels
 	return v.Err()
 }
 

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -21,6 +22,8 @@ type appointmentData struct {
 	Date, Time  string // the appointment's start in the dealership's zone, for the forms
 	Minutes     int
 	CalendarURL string
+	// Job is the job opened from the appointment; zero before.
+	Job store.Job
 }
 
 func (u *UI) appointmentView(c *fiber.Ctx, id uint64) (*View, error) {
@@ -43,6 +46,12 @@ func (u *UI) appointmentView(c *fiber.Ctx, id uint64) (*View, error) {
 		return nil, err
 	}
 	d.Technician, _ = d.Workshop.Technician(a.Technician)
+	if a.JobID != 0 {
+		if d.Job, err = u.Store.Job(a.JobID); err != nil && !store.Is(err, store.CodeNotFound) {
+			return nil, err
+		}
+		v.StageLabels = d.Workshop.StageLabels
+	}
 	for _, b := range v.Settings.Bays {
 		if b.Department == a.Department {
 			d.Bays = append(d.Bays, b.Name)
@@ -114,6 +123,9 @@ func (u *UI) appointmentAction(c *fiber.Ctx) error {
 	default:
 		return store.NotFound()
 	}
+	if web.WantsJSON(c) {
+		return appointmentJSON(c, st, id, err)
+	}
 	if err != nil {
 		if _, ok := store.AsError(err); !ok {
 			return err
@@ -128,4 +140,42 @@ func (u *UI) appointmentAction(c *fiber.Ctx) error {
 		return u.render(c, web.Status(err), "appointment", v)
 	}
 	return redirect(c, "/appointments/"+strconv.FormatUint(id, 10)+"?done="+done)
+}
+
+// openJob is the car arriving for its appointment: it opens the job and
+// shows it, or shows the job opened before.
+func (u *UI) openJob(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	j, err := u.Store.OpenJobFromAppointment(web.Actor(c), id)
+	if e, ok := store.AsError(err); ok && e.Existing != 0 {
+		return redirect(c, fmt.Sprintf("/jobs/%d?done=calendar.job_exists", e.Existing))
+	}
+	if err != nil {
+		if _, ok := store.AsError(err); !ok {
+			return err
+		}
+		v, verr := u.appointmentView(c, id)
+		if verr != nil {
+			return verr
+		}
+		v.fail(err)
+		return u.render(c, web.Status(err), "appointment", v)
+	}
+	return redirect(c, fmt.Sprintf("/jobs/%d?done=calendar.job_opened", j.ID))
+}
+
+// appointmentJSON answers the calendar's script: the appointment's page
+// once done, or why the store refused, in the user's language.
+func appointmentJSON(c *fiber.Ctx, st store.Settings, id uint64, err error) error {
+	if err == nil {
+		return c.JSON(fiber.Map{"url": "/appointments/" + strconv.FormatUint(id, 10)})
+	}
+	e, ok := store.AsError(err)
+	if !ok {
+		return err
+	}
+	return c.Status(web.Status(err)).JSON(fiber.Map{"error": web.ProblemText(web.Lang(c, st.Lang), e)})
 }

@@ -2,12 +2,14 @@ package ui
 
 import (
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"pitlane/i18n"
 	"pitlane/store"
 	"pitlane/web"
 )
@@ -37,16 +39,30 @@ func (q calendarQuery) link(day time.Time, week bool) string {
 }
 
 type calendarRow struct {
-	Start, End   time.Time
-	Free, Total  int
-	Appointments []store.AgendaRow
+	Start, End  time.Time
+	Free, Total int
+	// Cells are the slot's appointments by bay, one per column.
+	Cells []calendarCell
 }
 
 type calendarDay struct {
-	Day          time.Time
-	Link         string
-	Closed       bool
-	FreeSlots    int
+	Day       time.Time
+	Link      string
+	Closed    bool
+	FreeSlots int
+	// Cells are the day's slots, one per time of the week's grid.
+	Cells []calendarCell
+	Loose []store.AgendaRow // starting between the day's slots
+}
+
+// calendarCell is one slot of the week's grid, or of one bay in the day's
+// (Open is false where the day has no slot at that time). Date, Time and,
+// in the day's grid, Bay are where an appointment dropped on it goes, as
+// the reschedule form takes them: in the dealership's zone.
+type calendarCell struct {
+	Date, Time   string
+	Bay          string
+	Open         bool
 	Appointments []store.AgendaRow
 }
 
@@ -57,6 +73,8 @@ type calendarData struct {
 	Techs             []store.Technician
 	Rows              []calendarRow
 	Days              []calendarDay
+	Times             []string          // the week grid's rows: slot starts, "15:04"
+	Columns           []string          // the day grid's bays; "" for appointments on none yet
 	Loose             []store.AgendaRow // outside the day's slots
 	Prev, Next        string
 	DayLink, WeekLink string
@@ -129,26 +147,76 @@ func (u *UI) calendarPage(c *fiber.Ctx) error {
 	open := cp
 	open.Busy = nil
 	if q.Week {
+		slots := make([][]store.Slot, days)
+		row := map[string]int{}
 		for i := range days {
 			day := from.AddDate(0, 0, i)
-			cd := calendarDay{Day: day, Link: q.link(day, false)}
-			cd.FreeSlots = len(store.Availability(cp, day, day, time.Time{}, slot))
-			cd.Closed = len(store.Availability(open, day, day, time.Time{}, slot)) == 0
+			slots[i] = store.Availability(open, day, day, time.Time{}, slot)
+			for _, s := range slots[i] {
+				row[s.Start.In(loc).Format("15:04")] = 0
+			}
+		}
+		for tm := range row {
+			d.Times = append(d.Times, tm)
+		}
+		sort.Strings(d.Times)
+		for k, tm := range d.Times {
+			row[tm] = k
+		}
+		placed := map[uint64]bool{}
+		for i := range days {
+			day := from.AddDate(0, 0, i)
+			cd := calendarDay{Day: day, Link: q.link(day, false), Closed: len(slots[i]) == 0,
+				FreeSlots: len(store.Availability(cp, day, day, time.Time{}, slot)), Cells: make([]calendarCell, len(d.Times))}
+			for k, tm := range d.Times {
+				cd.Cells[k] = calendarCell{Date: day.Format(time.DateOnly), Time: tm}
+			}
+			for _, s := range slots[i] {
+				cell := &cd.Cells[row[s.Start.In(loc).Format("15:04")]]
+				cell.Open = true
+				for _, r := range shown {
+					if !r.Start.Before(s.Start) && r.Start.Before(s.End) {
+						cell.Appointments = append(cell.Appointments, r)
+						placed[r.ID] = true
+					}
+				}
+			}
 			for _, r := range shown {
-				if !r.Start.Before(day) && r.Start.Before(day.AddDate(0, 0, 1)) {
-					cd.Appointments = append(cd.Appointments, r)
+				if !placed[r.ID] && !r.Start.Before(day) && r.Start.Before(day.AddDate(0, 0, 1)) {
+					cd.Loose = append(cd.Loose, r)
+					d.Loose = append(d.Loose, r)
 				}
 			}
 			d.Days = append(d.Days, cd)
 		}
 		d.Prev, d.Next = q.link(from.AddDate(0, 0, -7), true), q.link(from.AddDate(0, 0, 7), true)
 	} else {
+		d.Columns = append(d.Columns, d.Bays...)
+		if q.Bay != "" {
+			d.Columns = []string{q.Bay}
+		} else {
+			d.Columns = append(d.Columns, "")
+		}
+		column := func(bay string) int {
+			for i, b := range d.Columns {
+				if b == bay {
+					return i
+				}
+			}
+			return len(d.Columns) - 1 // a bay since removed from the settings
+		}
 		placed := map[uint64]bool{}
 		for _, s := range store.Availability(open, q.Day, q.Day, time.Time{}, slot) {
-			row := calendarRow{Start: s.Start, End: s.End, Free: cp.Free(s.Start, s.End), Total: len(d.Bays)}
+			local := s.Start.In(loc)
+			row := calendarRow{Start: s.Start, End: s.End, Free: cp.Free(s.Start, s.End), Total: len(d.Bays),
+				Cells: make([]calendarCell, len(d.Columns))}
+			for i, bay := range d.Columns {
+				row.Cells[i] = calendarCell{Date: local.Format(time.DateOnly), Time: local.Format("15:04"), Bay: bay, Open: true}
+			}
 			for _, r := range shown {
 				if !r.Start.Before(s.Start) && r.Start.Before(s.End) {
-					row.Appointments = append(row.Appointments, r)
+					cell := &row.Cells[column(r.Bay)]
+					cell.Appointments = append(cell.Appointments, r)
 					placed[r.ID] = true
 				}
 			}
@@ -166,6 +234,16 @@ func (u *UI) calendarPage(c *fiber.Ctx) error {
 	v.Data = d
 	return u.render(c, fiber.StatusOK, "calendar", v)
 }
+
+// calendarAppt is an appointment on the calendar with the page's locale,
+// for the "appt" template, which sees nothing else.
+type calendarAppt struct {
+	store.AgendaRow
+	Loc i18n.Locale
+}
+
+// Appt gives the calendar's "appt" template one appointment.
+func (v *View) Appt(r store.AgendaRow) calendarAppt { return calendarAppt{AgendaRow: r, Loc: v.Loc} }
 
 func holdsTime(status string) bool {
 	return status == store.ApptRequested || status == store.ApptProposed || status == store.ApptConfirmed

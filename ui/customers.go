@@ -133,6 +133,9 @@ func (u *UI) customerPage(c *fiber.Ctx) error {
 	if d.Timeline, err = u.Store.Timeline(id, 100); err != nil {
 		return err
 	}
+	if err := u.withStageLabels(v); err != nil {
+		return err
+	}
 	if d.Devices, err = u.Store.CustomerDevices(id); err != nil {
 		return err
 	}

@@ -69,6 +69,9 @@ func (dc *dashboardCache) body(u *UI, v *View, day time.Time) (template.HTML, er
 	if v.Data, err = loadDashboard(u.Store, day); err != nil {
 		return "", err
 	}
+	if err := u.withStageLabels(v); err != nil {
+		return "", err
+	}
 	b, err := u.renderPart("dashboard", "dashboard_body", v)
 	if err != nil {
 		return "", err

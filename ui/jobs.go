@@ -10,6 +10,7 @@ import (
 
 	"pitlane/paperwork"
 	"pitlane/store"
+	"pitlane/upload"
 	"pitlane/web"
 )
 
@@ -21,6 +22,12 @@ type jobData struct {
 	Kinds    []string
 	Estimate store.Totals // every line not declined
 	Approved store.Totals
+	// Appointment is the one the job was opened from; zero if none.
+	Appointment store.Appointment
+	// The limits of the check-in's and inspection's photos and videos, and
+	// of an invoice PDF.
+	Limits   upload.Shown
+	MaxPDFMB int64
 }
 
 // Fuel levels offered at check-in, in eighths of a tank.
@@ -59,14 +66,19 @@ func (u *UI) jobView(c *fiber.Ctx) (*View, jobData, error) {
 	}
 	d := jobData{Job: j, Stages: store.Stages, Kinds: store.LineKinds,
 		Estimate: store.Sum(j.Lines, store.LineProposed, store.LineApproved),
-		Approved: store.Sum(j.Lines, store.LineApproved)}
+		Approved: store.Sum(j.Lines, store.LineApproved), Limits: u.Uploads.Shown(), MaxPDFMB: upload.MB(upload.MaxPDF)}
 	if d.Vehicle, err = u.Store.Vehicle(j.VehicleID); err != nil && !store.Is(err, store.CodeNotFound) {
 		return nil, d, err
 	}
 	if d.Customer, err = u.Store.Customer(j.CustomerID); err != nil && !store.Is(err, store.CodeNotFound) {
 		return nil, d, err
 	}
-	return v, d, nil
+	if j.AppointmentID != 0 {
+		if d.Appointment, err = u.Store.Appointment(j.AppointmentID); err != nil && !store.Is(err, store.CodeNotFound) {
+			return nil, d, err
+		}
+	}
+	return v, d, u.withStageLabels(v)
 }
 
 // jobPage shows one work order: check-in, stage, inspection, estimate, invoice.
@@ -168,16 +180,29 @@ func (u *UI) checkInJob(c *fiber.Ctx) error {
 		return err
 	}
 	fields := []string{"km", "fuel", "damage"}
-	km, err := strconv.Atoi(strings.TrimSpace(strings.NewReplacer(".", "", " ", "").Replace(c.FormValue("km"))))
+	form, err := upload.Read(c, u.Media, u.Uploads, u.Logger)
 	if err != nil {
-		return u.jobFailed(c, store.Invalid("km", "vehicles.error.odometer_invalid"), fields...)
+		return u.jobFormFailed(c, err, nil)
 	}
-	fuel, err := strconv.Atoi(c.FormValue("fuel"))
+	defer form.Discard()
+	km, err := strconv.Atoi(strings.TrimSpace(strings.NewReplacer(".", "", " ", "").Replace(form.Value("km"))))
 	if err != nil {
-		return u.jobFailed(c, store.Invalid("fuel", "jobs.error.fuel"), fields...)
+		return u.jobFormFailed(c, store.Invalid("km", "vehicles.error.odometer_invalid"), form, fields...)
 	}
-	if _, err := u.Store.CheckInJob(web.Actor(c), id, store.CheckIn{Km: km, Fuel: fuel, Damage: c.FormValue("damage")}); err != nil {
-		return u.jobFailed(c, err, fields...)
+	fuel, err := strconv.Atoi(form.Value("fuel"))
+	if err != nil {
+		return u.jobFormFailed(c, store.Invalid("fuel", "jobs.error.fuel"), form, fields...)
+	}
+	if err := store.CheckFiles(form.Files()); err != nil {
+		return u.jobFormFailed(c, err, form, fields...)
+	}
+	atts, err := form.Commit()
+	if err != nil {
+		return err
+	}
+	ci := store.CheckIn{Km: km, Fuel: fuel, Damage: form.Value("damage"), Attachments: atts}
+	if _, err := u.Store.CheckInJob(web.Actor(c), id, ci); err != nil {
+		return u.jobFormFailed(c, err, form, fields...)
 	}
 	return jobDone(c, id, "jobs.checked_in_done", "checkin")
 }
@@ -232,16 +257,24 @@ func (u *UI) setInspectionItem(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	it := store.InspectionItem{Status: c.FormValue("status"), Note: c.FormValue("note")}
-	if tr := strings.TrimSpace(c.FormValue("tread")); tr != "" {
+	form, err := upload.Read(c, u.Media, u.Uploads, u.Logger)
+	if err != nil {
+		return u.jobFormFailed(c, err, nil)
+	}
+	defer form.Discard()
+	it := store.InspectionItem{Status: form.Value("status"), Note: form.Value("note")}
+	if tr := strings.TrimSpace(form.Value("tread")); tr != "" {
 		mm, ok := parseHundredths(tr)
 		if !ok {
-			return u.jobFailed(c, store.Invalid("tread", "jobs.error.tread"))
+			return u.jobFormFailed(c, store.Invalid("tread", "jobs.error.tread"), form)
 		}
 		it.Tread = int(mm / 10)
 	}
+	if it.Attachments, err = form.Commit(); err != nil {
+		return err
+	}
 	if _, err := u.Store.SetInspectionItem(web.Actor(c), id, item, it); err != nil {
-		return u.jobFailed(c, err)
+		return u.jobFormFailed(c, err, form)
 	}
 	return jobDone(c, id, "jobs.saved", fmt.Sprintf("item-%d", item))
 }
@@ -280,6 +313,89 @@ func (u *UI) addLine(c *fiber.Ctx) error {
 	return jobDone(c, id, "jobs.line_added", "estimate")
 }
 
+// updateLine saves the changes to one estimate line; the store sends it
+// back to the customer to decide again.
+func (u *UI) updateLine(c *fiber.Ctx) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	line, err := strconv.Atoi(c.Params("line"))
+	if err != nil {
+		return store.NotFound()
+	}
+	l, err := lineFromForm(c)
+	if err == nil {
+		l.ID = line
+		_, err = u.Store.UpdateLine(web.Actor(c), id, l)
+	}
+	if err == nil {
+		return jobDone(c, id, "jobs.line_saved", fmt.Sprintf("line-%d", line))
+	}
+	if _, ok := store.AsError(err); !ok {
+		return err
+	}
+	v, d, verr := u.jobView(c)
+	if verr != nil {
+		return verr
+	}
+	v.fail(err)
+	// The line's own form shows what was typed and why it was refused,
+	// not the form that adds a line.
+	v.Form["edit_line"] = strconv.Itoa(line)
+	for _, f := range lineFields {
+		v.Form["edit_"+f] = c.FormValue(f)
+		if msg, ok := v.Errors[f]; ok {
+			v.Errors["edit_"+f] = msg
+			delete(v.Errors, f)
+		}
+	}
+	v.Data = d
+	return u.render(c, web.Status(err), "job", v)
+}
+
+// lineForm is the edit form of one estimate line: the line as it is, or
+// what was typed and why it was refused.
+type lineForm struct {
+	JobID  uint64
+	Line   store.Line
+	Open   bool
+	Kinds  []string
+	CSRF   string
+	Values map[string]string
+	Errors map[string]string
+}
+
+// DefaultTax is the dealership's tax rate, as the forms that add a line
+// start with it.
+func (v *View) DefaultTax() string { return formatMinor(v.Settings.TaxRate) }
+
+// TaxField is the tax rate of the form that adds a line: what was typed,
+// or the dealership's rate until the form comes back.
+func (v *View) TaxField() Field {
+	f := v.Required("tax_rate", "jobs.tax_rate", "text")
+	if _, typed := v.Form["tax_rate"]; !typed {
+		f.Value = v.DefaultTax()
+	}
+	return f
+}
+
+// LineForm prepares the edit form of line l of job jobID. Amounts are
+// written as typed, with a point and no grouping, so saving them unchanged
+// reads them back the same.
+func (v *View) LineForm(jobID uint64, l store.Line) lineForm {
+	f := lineForm{JobID: jobID, Line: l, Kinds: store.LineKinds, CSRF: v.CSRF, Errors: map[string]string{},
+		Values: map[string]string{"kind": l.Kind, "description": l.Description, "qty": formatMinor(l.Qty),
+			"unit_price": formatMinor(l.UnitPrice), "tax_rate": formatMinor(l.TaxRate)}}
+	if v.Form["edit_line"] == strconv.Itoa(l.ID) {
+		f.Open = true
+		for _, name := range lineFields {
+			f.Values[name], f.Errors[name] = v.Form["edit_"+name], v.Errors["edit_"+name]
+		}
+	}
+	return f
+}
+
 func (u *UI) removeLine(c *fiber.Ctx) error {
 	id, err := paramID(c)
 	if err != nil {
@@ -306,11 +422,16 @@ func (u *UI) issueInvoice(c *fiber.Ctx) error {
 	return jobDone(c, id, "jobs.invoiced_done", "invoice")
 }
 
-// jobInvoice serves the job's invoice PDF, in the customer's language.
+// jobInvoice serves the job's invoice PDF: the one uploaded from the
+// accounting system, or the one Pitlane prints, in the customer's language.
 func (u *UI) jobInvoice(c *fiber.Ctx) error {
 	_, d, err := u.jobView(c)
 	if err != nil {
 		return err
+	}
+	if inv := d.Job.Invoice; inv != nil && inv.Upload != "" {
+		return web.SendFile(c, web.File{Path: u.Media.Path(inv.Upload), Type: "application/pdf",
+			Name: "invoice-" + inv.Number + ".pdf", ETag: `"` + inv.Upload + `"`})
 	}
 	st, err := u.Store.Settings()
 	if err != nil {

@@ -20,7 +20,7 @@ func (u *UI) mountMessages(g fiber.Router, routes *web.Routes) {
 	routes.Staff(g, fiber.MethodGet, "/messages", MessageRoles, u.inboxPage)
 	// Before /messages/:customer, which would take them for a customer.
 	routes.Staff(g, fiber.MethodGet, "/messages/events", MessageRoles, u.messageEvents)
-	routes.Staff(g, fiber.MethodGet, "/messages/media/:media", MessageRoles, u.messageFile)
+	routes.Staff(g, fiber.MethodGet, "/messages/media/:media", MessageRoles, u.mediaFile)
 	routes.Staff(g, fiber.MethodGet, "/messages/:customer", MessageRoles, u.threadPage)
 	routes.Staff(g, fiber.MethodPost, "/messages/:customer", MessageRoles, u.reply)
 	routes.Streamed(fiber.MethodPost, "/messages/:customer")
@@ -202,15 +202,4 @@ func (u *UI) assignThread(c *fiber.Ctx) error {
 		return err
 	}
 	return redirect(c, fmt.Sprintf("/messages/%d?done=messages.assigned", id))
-}
-
-// messageFile serves a file of any customer's thread to staff, with range
-// requests (videos are played as they download). A file the media folder
-// holds for something else (a private document) is not served here.
-func (u *UI) messageFile(c *fiber.Ctx) error {
-	f, err := u.Store.MessageFile(0, c.Params("media"))
-	if err != nil {
-		return err
-	}
-	return web.SendFile(c, web.File{Path: u.Media.Path(f.Hash), Type: f.Type, Name: f.Name, ETag: `"` + f.Hash + `"`})
 }

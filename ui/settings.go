@@ -23,6 +23,8 @@ type settingsData struct {
 	Departments string
 	Bays        string
 	TimeZones   []string
+	// TaxRate is the default tax rate as the form shows it, or as typed.
+	TaxRate string
 }
 
 // commonZones are offered in the time-zone list; any IANA name is accepted.
@@ -41,7 +43,7 @@ func (u *UI) settingsView(c *fiber.Ctx, st store.Settings) (*View, error) {
 		bays = append(bays, b.Name+" | "+b.Department)
 	}
 	v.Data = settingsData{Weekdays: weekdays, Departments: strings.Join(st.Departments, "\n"),
-		Bays: strings.Join(bays, "\n"), TimeZones: commonZones}
+		Bays: strings.Join(bays, "\n"), TimeZones: commonZones, TaxRate: formatMinor(st.TaxRate)}
 	return v, nil
 }
 
@@ -57,8 +59,9 @@ func (u *UI) settingsPage(c *fiber.Ctx) error {
 	return u.render(c, fiber.StatusOK, "settings", v)
 }
 
-// settingsFromForm reads the settings form over the current settings.
-func settingsFromForm(c *fiber.Ctx, st store.Settings) store.Settings {
+// settingsFromForm reads the settings form over the current settings; the
+// error is a tax rate that is not a number.
+func settingsFromForm(c *fiber.Ctx, st store.Settings) (store.Settings, error) {
 	st.Name, st.Address, st.Phone = c.FormValue("name"), c.FormValue("address"), c.FormValue("phone")
 	st.Website, st.Email = c.FormValue("website"), c.FormValue("email")
 	// A form without the field (an older page) keeps the colour.
@@ -75,7 +78,25 @@ func settingsFromForm(c *fiber.Ctx, st store.Settings) store.Settings {
 	for i, d := range weekdays {
 		st.Hours[i] = store.DayHours{Closed: c.FormValue("closed_"+d) != "", Open: c.FormValue("open_" + d), Close: c.FormValue("close_" + d)}
 	}
-	return st
+	// A form without the field (an older page) keeps the rate; an emptied
+	// one is refused, as no tax is 0.
+	if formHas(c, "tax_rate") {
+		rate, ok := parseHundredths(c.FormValue("tax_rate"))
+		if !ok {
+			return st, store.Invalid("tax_rate", "settings.error.tax_rate")
+		}
+		st.TaxRate = rate
+	}
+	return st, nil
+}
+
+// formHas says whether the posted form has the field, even empty.
+func formHas(c *fiber.Ctx, name string) bool {
+	if c.Request().PostArgs().Has(name) {
+		return true
+	}
+	mf, err := c.MultipartForm()
+	return err == nil && mf.Value[name] != nil
 }
 
 func (u *UI) saveSettings(c *fiber.Ctx) error {
@@ -83,7 +104,10 @@ func (u *UI) saveSettings(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	st := settingsFromForm(c, current)
+	st, err := settingsFromForm(c, current)
+	if err != nil {
+		return u.settingsFailed(c, st, err)
+	}
 	if fh, err := c.FormFile("logo"); err == nil && fh.Size > 0 {
 		f, err := fh.Open()
 		if err != nil {
@@ -115,6 +139,11 @@ func (u *UI) settingsFailed(c *fiber.Ctx, st store.Settings, err error) error {
 	v, verr := u.settingsView(c, st)
 	if verr != nil {
 		return verr
+	}
+	if formHas(c, "tax_rate") {
+		d := v.Data.(settingsData)
+		d.TaxRate = c.FormValue("tax_rate")
+		v.Data = d
 	}
 	v.fail(err)
 	return u.render(c, web.Status(err), "settings", v)

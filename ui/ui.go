@@ -150,6 +150,9 @@ type View struct {
 	// Unread counts the customers' messages no staff member has read, for
 	// the menu's badge.
 	Unread int64
+	// StageLabels are the dealership's names of job stages, set by the
+	// pages that show stages.
+	StageLabels map[string]string
 }
 
 // view starts a View for the current request.
@@ -278,11 +281,20 @@ func (v *View) Event(e store.TimelineEvent) string {
 	for i := 0; i+1 < len(e.Args); i += 2 {
 		val := e.Args[i+1]
 		if e.Args[i] == "stage" {
-			val = i18n.T(v.Lang, "stage."+val)
+			val = v.Stage(val)
 		}
 		args = append(args, e.Args[i], val)
 	}
 	return i18n.T(v.Lang, e.Key, args...)
+}
+
+// Stage names a job stage: the dealership's name for it, or the
+// catalogue's in the page's language.
+func (v *View) Stage(stage string) string {
+	if label := v.StageLabels[stage]; label != "" {
+		return label
+	}
+	return i18n.T(v.Lang, "stage."+stage)
 }
 
 // Now is the current time, for pages that show today's date.

@@ -178,6 +178,9 @@ func (u *UI) vehicleView(c *fiber.Ctx, title string) (*View, vehicleData, error)
 	if d.Jobs, err = u.Store.VehicleJobs(id); err != nil {
 		return nil, d, err
 	}
+	if err := u.withStageLabels(v); err != nil {
+		return nil, d, err
+	}
 	if d.Recommended, err = u.Store.VehicleRecommended(id); err != nil {
 		return nil, d, err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"pitlane/i18n"
 	"pitlane/store"
 	"pitlane/web"
 )
@@ -19,6 +20,13 @@ type workshopSettingsData struct {
 	Technicians string
 	Services    string
 	Feeds       []feedLink
+	Stages      []stageField
+}
+
+// stageField is one stage's name in the form: the dealership's, and the
+// catalogue's shown as the placeholder.
+type stageField struct {
+	Stage, Label, Default string
 }
 
 // Technicians are typed one per line as "name | department", service types
@@ -43,11 +51,22 @@ func (u *UI) workshopSettingsView(c *fiber.Ctx, ws store.Workshop, typed map[str
 	}
 	d.Services = strings.Join(lines, "\n")
 	d.Feeds = u.feedLinks(c, v.Settings, ws)
+	for _, st := range store.Stages {
+		d.Stages = append(d.Stages, stageField{Stage: st, Label: ws.StageLabel(st), Default: i18n.T(v.Lang, "stage."+st)})
+	}
 	if typed != nil {
 		d.ClosedDays, d.Technicians, d.Services = typed["closed_days"], typed["technicians"], typed["services"]
 	}
 	v.Data = d
 	return v, nil
+}
+
+// withStageLabels gives v the dealership's names of job stages, for a page
+// that shows stages.
+func (u *UI) withStageLabels(v *View) error {
+	ws, err := u.Store.Workshop()
+	v.StageLabels = ws.StageLabels
+	return err
 }
 
 func formatMinor(n int64) string { return fmt.Sprintf("%d.%02d", n/100, n%100) }
@@ -114,6 +133,10 @@ func (u *UI) saveWorkshopSettings(c *fiber.Ctx) error {
 			break
 		}
 		ws.Services = append(ws.Services, store.ServiceType{Name: parts[0], Department: parts[1], Minutes: minutes, PriceMinor: price})
+	}
+	ws.StageLabels = map[string]string{}
+	for _, st := range store.Stages {
+		ws.StageLabels[st] = c.FormValue("stage_" + st)
 	}
 	if bad == nil {
 		_, bad = u.Store.SaveWorkshop(web.Actor(c), ws)

@@ -54,6 +54,10 @@ var (
 	VideoTypes = []string{"video/mp4", "video/quicktime", "video/webm"}
 )
 
+// MaxPDF is the largest invoice PDF staff may upload from the accounting
+// system: such a PDF is a few pages of text, a scanned one a few MB.
+const MaxPDF = 20_000_000
+
 // ThumbnailSize is the longer side of thumbnails, in pixels: sharp at
 // twice the size a phone shows them in a thread.
 const ThumbnailSize = 480
@@ -67,10 +71,67 @@ const maxField = 64 << 10
 // video sent over a phone's mobile data.
 const stall = 2 * time.Minute
 
+// accept is what a form may carry: the types and their limits, how many
+// files, and the messages that refuse the rest.
+type accept struct {
+	limit     media.Limit
+	total     int64
+	files     int
+	tooMany   error
+	overall   error // the request is over total
+	broken    error // the body ended early
+	wrongType func(name string) error
+	tooLarge  func(name string, e *media.TooLargeError) error
+}
+
+func photosAndVideos(lim Limits) accept {
+	return accept{
+		limit: func(ctype string) (int64, bool) {
+			switch {
+			case slices.Contains(PhotoTypes, ctype):
+				return lim.Photo, true
+			case slices.Contains(VideoTypes, ctype):
+				return lim.Video, true
+			}
+			return 0, false
+		},
+		total:     lim.Total(),
+		files:     store.MaxAttachments,
+		tooMany:   invalid("upload.error.too_many_files", "max", store.MaxAttachments),
+		broken:    invalid("upload.error.broken"),
+		overall:   invalid("upload.error.total", "max", MB(lim.Total())),
+		wrongType: func(name string) error { return invalid("upload.error.type", "name", name) },
+		tooLarge: func(name string, e *media.TooLargeError) error {
+			key := "upload.error.photo_too_large"
+			if slices.Contains(VideoTypes, e.Type) {
+				key = "upload.error.video_too_large"
+			}
+			return invalid(key, "name", name, "max", MB(e.Max))
+		},
+	}
+}
+
+// onePDF's messages name the field "file", the PDF form's only input.
+func onePDF(max int64) accept {
+	invalid := func(key string, args ...any) error { return store.Invalid("file", key, args...) }
+	tooLarge := invalid("upload.error.pdf_too_large", "max", MB(max))
+	return accept{
+		limit:     func(ctype string) (int64, bool) { return max, ctype == "application/pdf" },
+		total:     max + maxField,
+		files:     1,
+		tooMany:   invalid("upload.error.one_pdf"),
+		broken:    invalid("upload.error.broken"),
+		overall:   tooLarge,
+		wrongType: func(name string) error { return invalid("upload.error.pdf_type", "name", name) },
+		tooLarge:  func(string, *media.TooLargeError) error { return tooLarge },
+	}
+}
+
 // Form is a form read from a request: its text fields and its files,
 // checked and held back until Commit.
 type Form struct {
 	Values map[string]string
+	all    map[string][]string
 	staged []*media.Staged
 	names  []string
 	media  *media.Store
@@ -79,6 +140,16 @@ type Form struct {
 
 // Value is a text field, "" when absent.
 func (f *Form) Value(name string) string { return f.Values[name] }
+
+// All is every value of a text field sent more than once (checkboxes).
+func (f *Form) All(name string) []string { return f.all[name] }
+
+func (f *Form) add(name, value string) {
+	if _, seen := f.Values[name]; !seen {
+		f.Values[name] = value
+	}
+	f.all[name] = append(f.all[name], value)
+}
 
 // Files is how many files the form carries.
 func (f *Form) Files() int { return len(f.staged) }
@@ -139,7 +210,17 @@ func invalid(key string, args ...any) error { return store.Invalid("files", key,
 // files (url-encoded) is read too. The route must be declared with
 // web.Routes.Streamed.
 func Read(c *fiber.Ctx, m *media.Store, lim Limits, log *slog.Logger) (*Form, error) {
-	f := &Form{Values: map[string]string{}, media: m, log: log}
+	return readForm(c, m, photosAndVideos(lim), log)
+}
+
+// ReadPDF reads a form as Read does, but its one file must be a PDF (by
+// its content, "%PDF-") of at most max bytes.
+func ReadPDF(c *fiber.Ctx, m *media.Store, max int64, log *slog.Logger) (*Form, error) {
+	return readForm(c, m, onePDF(max), log)
+}
+
+func readForm(c *fiber.Ctx, m *media.Store, acc accept, log *slog.Logger) (*Form, error) {
+	f := &Form{Values: map[string]string{}, all: map[string][]string{}, media: m, log: log}
 	length := int64(c.Request().Header.ContentLength())
 	mt, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil || mt != fiber.MIMEMultipartForm || params["boundary"] == "" {
@@ -147,86 +228,67 @@ func Read(c *fiber.Ctx, m *media.Store, lim Limits, log *slog.Logger) (*Form, er
 			c.Context().SetConnectionClose()
 			return nil, fiber.ErrRequestEntityTooLarge
 		}
-		c.Request().PostArgs().VisitAll(func(k, v []byte) {
-			if _, seen := f.Values[string(k)]; !seen {
-				f.Values[string(k)] = string(v)
-			}
-		})
+		c.Request().PostArgs().VisitAll(func(k, v []byte) { f.add(string(k), string(v)) })
 		return f, nil
 	}
-	if length > lim.Total() {
+	if length > acc.total {
 		c.Context().SetConnectionClose()
-		return nil, invalid("upload.error.total", "max", MB(lim.Total()))
+		return nil, acc.overall
 	}
 	var body io.Reader = c.Context().RequestBodyStream()
 	if body == nil {
 		body = bytes.NewReader(c.Body())
 	}
 	counted := &counter{r: body, conn: c.Context().Conn()}
-	err = f.read(multipart.NewReader(io.LimitReader(counted, lim.Total()+1), params["boundary"]), lim)
+	err = f.read(multipart.NewReader(io.LimitReader(counted, acc.total+1), params["boundary"]), acc)
 	if err != nil {
 		f.Discard()
-		if counted.n > lim.Total() {
-			err = invalid("upload.error.total", "max", MB(lim.Total()))
+		if counted.n > acc.total {
+			err = acc.overall
 		}
 		// The browser shows the answer only once it has sent its request:
 		// read the rest of it (bounded by the limit) before answering.
-		web.DrainBody(c, lim.Total())
+		web.DrainBody(c, acc.total)
 		return nil, err
 	}
 	return f, nil
 }
 
-func (f *Form) read(mr *multipart.Reader, lim Limits) error {
-	limit := func(ctype string) (int64, bool) {
-		switch {
-		case slices.Contains(PhotoTypes, ctype):
-			return lim.Photo, true
-		case slices.Contains(VideoTypes, ctype):
-			return lim.Video, true
-		}
-		return 0, false
-	}
+func (f *Form) read(mr *multipart.Reader, acc accept) error {
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
-			return invalid("upload.error.broken")
+			return acc.broken
 		}
 		name := part.FileName()
 		if name == "" { // a text field, or a file input left empty
 			data, err := io.ReadAll(io.LimitReader(part, maxField+1))
 			if err != nil {
-				return invalid("upload.error.broken")
+				return acc.broken
 			}
 			if len(data) > maxField {
 				return store.Invalid(part.FormName(), "messages.error.too_long", "max", store.MaxMessageText)
 			}
-			if _, seen := f.Values[part.FormName()]; !seen {
-				f.Values[part.FormName()] = string(data)
-			}
+			f.add(part.FormName(), string(data))
 			continue
 		}
-		if len(f.staged) == store.MaxAttachments {
-			return invalid("messages.error.too_many_files", "max", store.MaxAttachments)
+		if len(f.staged) == acc.files {
+			return acc.tooMany
 		}
 		in := &readErr{r: part}
-		st, err := f.media.Stage(in, limit)
+		st, err := f.media.Stage(in, acc.limit)
 		var tooLarge *media.TooLargeError
 		switch {
 		case in.err != nil:
 			// The body ended early: the phone lost its connection.
-			return invalid("upload.error.broken")
+			return acc.broken
 		case errors.As(err, &tooLarge):
-			key := "upload.error.photo_too_large"
-			if slices.Contains(VideoTypes, tooLarge.Type) {
-				key = "upload.error.video_too_large"
-			}
-			return invalid(key, "name", name, "max", MB(tooLarge.Max))
+			return acc.tooLarge(name, tooLarge)
 		case errors.Is(err, media.ErrType):
-			return invalid("upload.error.type", "name", name)
+			return acc.wrongType(name)
 		case err != nil:
 			return fmt.Errorf("receive %s: %w", name, err)
 		}

@@ -47,6 +47,12 @@ func body(t *testing.T, parts ...part) (*bytes.Buffer, string) {
 // app answers with what Read and Commit made of the request, as JSON.
 func app(t *testing.T, lim Limits) (*fiber.App, *media.Store, string) {
 	t.Helper()
+	return appReading(t, func(c *fiber.Ctx, m *media.Store, log *slog.Logger) (*Form, error) { return Read(c, m, lim, log) })
+}
+
+// appReading answers with what read and Commit made of the request.
+func appReading(t *testing.T, read func(*fiber.Ctx, *media.Store, *slog.Logger) (*Form, error)) (*fiber.App, *media.Store, string) {
+	t.Helper()
 	dir := t.TempDir()
 	m, err := media.Open(dir)
 	if err != nil {
@@ -62,7 +68,7 @@ func app(t *testing.T, lim Limits) (*fiber.App, *media.Store, string) {
 		}})
 	a.Use(routes.LimitBodies(1 << 20))
 	routes.Public(a, fiber.MethodPost, "/up", func(c *fiber.Ctx) error {
-		f, err := Read(c, m, lim, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		f, err := read(c, m, slog.New(slog.NewTextHandler(io.Discard, nil)))
 		if err != nil {
 			return err
 		}
@@ -71,7 +77,7 @@ func app(t *testing.T, lim Limits) (*fiber.App, *media.Store, string) {
 		if err != nil {
 			return err
 		}
-		return c.JSON(fiber.Map{"values": f.Values, "files": atts})
+		return c.JSON(fiber.Map{"values": f.Values, "all": f.all, "files": atts})
 	})
 	routes.Streamed(fiber.MethodPost, "/up")
 	return a, m, filepath.Join(dir, "media")
@@ -79,6 +85,7 @@ func app(t *testing.T, lim Limits) (*fiber.App, *media.Store, string) {
 
 type answer struct {
 	Values map[string]string
+	All    map[string][]string
 	Files  []store.Attachment
 }
 
@@ -133,6 +140,9 @@ func TestReadStoresFilesWithThumbnails(t *testing.T) {
 	status, ans, raw := post(t, a, b, ctype, int64(b.Len()))
 	if status != 200 || ans.Values["text"] != "hello" || len(ans.Files) != 2 {
 		t.Fatalf("%d %s", status, raw)
+	}
+	if got := ans.All["text"]; len(got) != 2 || got[1] != "second value ignored" {
+		t.Errorf("every value of text: %q", got)
 	}
 	jpg, hc := ans.Files[0], ans.Files[1]
 	if jpg.Type != "image/jpeg" || jpg.Thumb == "" || jpg.Name != "car.jpg" {
@@ -207,4 +217,39 @@ func jpegConfig(path string) (image.Config, error) {
 	}
 	defer f.Close()
 	return jpeg.DecodeConfig(f)
+}
+
+func TestReadPDF(t *testing.T) {
+	a, _, dir := appReading(t, func(c *fiber.Ctx, m *media.Store, log *slog.Logger) (*Form, error) { return ReadPDF(c, m, 5_000, log) })
+	pdf := []byte("%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n")
+	tests := []struct {
+		name  string
+		parts []part
+		key   string // "" when accepted
+	}{
+		{"a PDF", []part{{"number", "", []byte("FT 7")}, {"file", "ft7.pdf", pdf}}, ""},
+		{"a photo called invoice.pdf", []part{{"file", "invoice.pdf", jpegOf(t, 8, 8)}}, "upload.error.pdf_type"},
+		{"a PDF over the limit", []part{{"file", "big.pdf", append(append([]byte{}, pdf...), make([]byte, 5_000)...)}}, "upload.error.pdf_too_large"},
+		{"two PDFs", []part{{"file", "a.pdf", pdf}, {"file", "b.pdf", pdf}}, "upload.error.one_pdf"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, ctype := body(t, tt.parts...)
+			status, ans, raw := post(t, a, b, ctype, int64(b.Len()))
+			if tt.key == "" {
+				if status != 200 || len(ans.Files) != 1 || ans.Files[0].Type != "application/pdf" || ans.Files[0].Thumb != "" || ans.Values["number"] != "FT 7" {
+					t.Fatalf("%d %s", status, raw)
+				}
+				return
+			}
+			var fields []store.FieldError
+			json.Unmarshal([]byte(raw), &fields)
+			if status != http.StatusUnprocessableEntity || len(fields) != 1 || fields[0].Key != tt.key || fields[0].Field != "file" {
+				t.Fatalf("%d %s, want 422 saying %s", status, raw, tt.key)
+			}
+		})
+	}
+	if n := count(t, dir); n != 1 {
+		t.Errorf("%d files in the media folder, want only the PDF accepted", n)
+	}
 }

@@ -1,7 +1,8 @@
-// The message form of the staff thread and of the customers' app: shows
-// what was picked, with previews; refuses a file that is too large or not
-// a photo or video before anything is sent; sends with a progress bar, then
-// calls refresh to show the thread again in place. Without it the form
+// The message form of the staff thread and of the customers' app (and
+// the app's appointment request): shows what was picked, with previews;
+// refuses a file that is too large or not a photo or video before anything
+// is sent; sends with a progress bar, then calls refresh with the answer
+// (its url) to show the thread again in place, or go where it says. Without it the form
 // posts as it is and the page answers; the appliance checks everything
 // again either way.
 export function compose(form, refresh) {
@@ -89,7 +90,7 @@ export function compose(form, refresh) {
       if (xhr.status >= 200 && xhr.status < 300) {
         form.reset();
         showPicked();
-        await refresh();
+        await refresh(body);
         return;
       }
       say(body.error || d.sayFailed);
