@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"pitlane/auth"
 	"pitlane/config"
@@ -28,7 +29,10 @@ type appliance struct {
 	keyID  uint64
 	// search is the search index, built before the first scenario.
 	search *search.Index
-	stop   func() error
+	// job and week are what the job and calendar-week scenarios show.
+	job  uint64
+	week time.Time
+	stop func() error
 }
 
 // startAppliance wires the server as `pitlane serve --tls off` does and

@@ -81,7 +81,12 @@ func Run(ctx context.Context, cfg Config) (rep Report, err error) {
 		return rep, err
 	}
 	defer func() { err = errors.Join(err, a.stop()) }()
-	fmt.Fprintf(out, "appliance: %s, %v warm-up then %v measured per scenario\n\n", a.base, cfg.Warmup, cfg.Window)
+	a.job, a.week = rep.Seed.Job, rep.Seed.Week
+	fmt.Fprintf(out, "appliance: %s, %v warm-up then %v measured per scenario\n", a.base, cfg.Warmup, cfg.Window)
+	if env := os.Getenv("GOGC") + os.Getenv("GOMEMLIMIT"); env != "" {
+		fmt.Fprintf(out, "gc: GOGC=%q GOMEMLIMIT=%q from the environment\n", os.Getenv("GOGC"), os.Getenv("GOMEMLIMIT"))
+	}
+	fmt.Fprintln(out)
 
 	printHeader(out)
 	for _, p := range plan {

@@ -19,7 +19,7 @@ func TestRun(t *testing.T) {
 		Warmup:  100 * time.Millisecond,
 		Window:  time.Second,
 		// The race detector slows argon2id tenfold: keep sign-ins few.
-		Concurrency: map[string]int{"login": 2, "dashboard": 4, "writes": 8, "api-writes": 8, "backup-writes": 8, "find-plate": 2, "find-prefix": 2, "find-typo": 2, "find-text": 2},
+		Concurrency: map[string]int{"login": 2, "dashboard": 4, "job": 4, "calendar-week": 4, "writes": 8, "api-writes": 8, "backup-writes": 8, "find-plate": 2, "find-prefix": 2, "find-typo": 2, "find-text": 2},
 		Out:         &out,
 		// A test binary cannot be started again as the push service.
 		PushInProcess: true,
@@ -55,7 +55,7 @@ func TestPlan(t *testing.T) {
 		want    string // scenario=concurrency, space-separated
 		wantErr bool
 	}{
-		{name: "defaults", change: func(*Config) {}, want: "login=100 dashboard=100 writes=64 api-writes=64 backup-writes=64 push=32 reindex=1 find-plate=4 find-prefix=4 find-typo=4 find-text=4"},
+		{name: "defaults", change: func(*Config) {}, want: "login=100 dashboard=100 job=100 calendar-week=100 writes=64 api-writes=64 backup-writes=64 push=32 reindex=1 find-plate=4 find-prefix=4 find-typo=4 find-text=4"},
 		{name: "order and override", change: func(c *Config) {
 			c.Scenarios = []string{"writes", "login"}
 			c.Concurrency = map[string]int{"login": 3}

@@ -127,9 +127,6 @@ func (a *appliance) login(ctx context.Context, c *http.Client, username string) 
 	return token, nil
 }
 
-// dashboardMarker is in the dashboard page and no other.
-var dashboardMarker = []byte(`id="today"`)
-
 // dashboard loads the dashboard with session, reading the body into buf.
 func (a *appliance) dashboard(ctx context.Context, c *http.Client, session string, buf *bytes.Buffer) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, a.base+"/", nil)
@@ -156,21 +153,22 @@ func (a *appliance) dashboard(ctx context.Context, c *http.Client, session strin
 	return nil
 }
 
-// dashboardFast is dashboard over fasthttp's client.
-func (a *appliance) dashboardFast(c *fasthttp.HostClient, session string) error {
+// page loads path over fasthttp's client with session, and checks that the
+// answer is a 200 holding marker.
+func (a *appliance) page(c *fasthttp.HostClient, path string, marker []byte, session string) error {
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
-	req.SetRequestURI(a.base + "/")
+	req.SetRequestURI(a.base + path)
 	req.Header.SetCookie("pl_session", session)
 	if err := c.Do(req, resp); err != nil {
 		return err
 	}
 	if resp.StatusCode() != fasthttp.StatusOK {
-		return fmt.Errorf("GET /: status %d", resp.StatusCode())
+		return fmt.Errorf("GET %s: status %d", path, resp.StatusCode())
 	}
-	if !bytes.Contains(resp.Body(), dashboardMarker) {
-		return errors.New("GET /: 200 without the dashboard")
+	if !bytes.Contains(resp.Body(), marker) {
+		return fmt.Errorf("GET %s: 200 without %q", path, marker)
 	}
 	return nil
 }

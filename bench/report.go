@@ -24,7 +24,7 @@ func printSeed(out io.Writer, s SeedReport) {
 	fmt.Fprintf(out, "dataset %s in %s; database file %s\n", how, s.Elapsed.Round(time.Millisecond), fmtBytes(s.DBBytes))
 }
 
-const lineFormat = "%-11s %5v %9v %10v %9v %9v %9v %9v %7v %9v %10v %10v %6v\n"
+const lineFormat = "%-13s %5v %9v %10v %9v %9v %9v %9v %7v %9v %10v %10v %6v\n"
 
 // printHeader names the columns. cpu/req is this process's CPU time per
 // successful request, load generator included; rss and heap are read after

@@ -1,17 +1,10 @@
 package bench
 
 import (
-	"strings"
-	"time"
-
-	"github.com/valyala/fasthttp"
-
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math/rand/v2"
-	"sync"
 	"sync/atomic"
 
 	"pitlane/notify"
@@ -32,7 +25,9 @@ type scenario struct {
 
 var scenarios = []scenario{
 	{name: "login", concurrency: 100, prepare: prepareLogin},
-	{name: "dashboard", concurrency: 100, prepare: prepareDashboard},
+	{name: "dashboard", concurrency: 100, prepare: preparePage(dashboardPage)},
+	{name: "job", concurrency: 100, prepare: preparePage(jobPage)},
+	{name: "calendar-week", concurrency: 100, prepare: preparePage(weekPage)},
 	{name: "writes", concurrency: 64, prepare: prepareWrites},
 	{name: "api-writes", concurrency: 64, prepare: prepareAPIWrites},
 	{name: "backup-writes", concurrency: 64, prepare: prepareBackupWrites},
@@ -71,36 +66,6 @@ func prepareLogin(_ context.Context, a *appliance, concurrency int) (op, func(),
 		return err
 	}
 	return do, c.CloseIdleConnections, nil
-}
-
-// prepareDashboard signs every worker in once, as its own browser session;
-// each request is then GET / over that worker's keep-alive connection.
-func prepareDashboard(ctx context.Context, a *appliance, concurrency int) (op, func(), error) {
-	c := newClient(concurrency)
-	sessions := make([]string, concurrency)
-	errs := make([]error, concurrency)
-	slots := make(chan struct{}, 8)
-	var wg sync.WaitGroup
-	for w := range concurrency {
-		wg.Go(func() {
-			slots <- struct{}{}
-			defer func() { <-slots }()
-			sessions[w], errs[w] = a.login(ctx, c, a.users[w%len(a.users)])
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		c.CloseIdleConnections()
-		return nil, nil, fmt.Errorf("sign in: %w", err)
-	}
-	c.CloseIdleConnections()
-	// The requests themselves go through fasthttp's client: on two cores the
-	// load generator shares the CPU with the appliance, and net/http's client
-	// costs about as much per request as the page does (as wrk would not).
-	fc := &fasthttp.HostClient{Addr: strings.TrimPrefix(a.base, "http://"), MaxConns: concurrency,
-		ReadTimeout: time.Minute, WriteTimeout: time.Minute}
-	do := func(_ context.Context, w int) error { return a.dashboardFast(fc, sessions[w]) }
-	return do, fc.CloseIdleConnections, nil
 }
 
 // newCustomers returns a source of customers no earlier run has used, so

@@ -47,6 +47,10 @@ type SeedReport struct {
 	Reused  bool          // every chunk was already on file
 	Elapsed time.Duration // time spent importing (and checking)
 	DBBytes int64         // database file size afterwards
+	// Job is the job the job scenario shows; Week, the day whose week the
+	// calendar scenario shows (today).
+	Job  uint64
+	Week time.Time
 }
 
 var seedActor = store.Actor{Kind: "cli", Name: "pitlane-bench"}
@@ -55,7 +59,8 @@ var seedActor = store.Actor{Kind: "cli", Name: "pitlane-bench"}
 // already on file (a dataset seeded earlier, or a seed cut short) are
 // skipped, so seeding the same folder twice only checks it. A folder seeded
 // with a different size is refused rather than mixed. Whatever happened,
-// today gets enough appointments for the dashboard to list.
+// today gets enough appointments for the dashboard to list, this week
+// enough for the calendar, and one job is filled in for the job page.
 func Seed(st *store.Store, z Size, out io.Writer) (SeedReport, error) {
 	rep := SeedReport{Size: z, Reused: true}
 	if err := z.check(); err != nil {
@@ -95,6 +100,12 @@ func Seed(st *store.Store, z Size, out io.Writer) (SeedReport, error) {
 	}
 	if err := ensureToday(st, z); err != nil {
 		return rep, fmt.Errorf("book today's appointments: %w", err)
+	}
+	if rep.Week, err = ensureWeek(st, z); err != nil {
+		return rep, fmt.Errorf("book this week's appointments: %w", err)
+	}
+	if rep.Job, err = ensureShowcaseJob(st, z); err != nil {
+		return rep, fmt.Errorf("fill in the showcase job: %w", err)
 	}
 	rep.Elapsed = time.Since(start)
 	fi, err := os.Stat(st.Path())

@@ -79,10 +79,14 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("prepare the customers' app: %w", err)
 	}
 	cfg := fiber.Config{
-		AppName:                 "Pitlane",
-		DisableStartupMessage:   true,
-		ErrorHandler:            s.handleError,
-		BodyLimit:               web.BodyLimit, // the largest request but an upload: a 20 MB CSV import and its form
+		AppName:               "Pitlane",
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+		BodyLimit:             web.BodyLimit, // the largest request but an upload: a 20 MB CSV import and its form
+		// A page (a job, a week of the calendar: some 50 KB) leaves in one
+		// write, and reaches the browser in one read, not a 4 KB head and the
+		// rest. The buffer is held only while a response is written.
+		WriteBufferSize:         64 << 10,
 		ReadTimeout:             30 * time.Second,
 		WriteTimeout:            120 * time.Second,
 		IdleTimeout:             120 * time.Second,
@@ -126,6 +130,10 @@ func (s *Server) Routes() []web.Route { return s.routes.All() }
 func (s *Server) logRequest(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
+	// Checked first: the arguments cost allocations on every request.
+	if !s.opts.Logger.Enabled(c.Context(), slog.LevelDebug) {
+		return err
+	}
 	status := c.Response().StatusCode()
 	if err != nil {
 		status = web.Status(err)

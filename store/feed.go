@@ -84,6 +84,12 @@ func (s *Store) LastSeq() (uint64, error) {
 	return seq, err
 }
 
+// Writes moves after every committed write transaction (sessions, read
+// marks and other writes that add no feed entry included). Something read
+// from the store after Writes returned n is still current while Writes
+// returns n: an in-memory cache keyed by it needs no other invalidation.
+func (s *Store) Writes() uint64 { return s.writes.Load() }
+
 // WaitChange blocks until a change is committed after the call, or ctx ends.
 func (s *Store) WaitChange(ctx context.Context) error {
 	s.feedMu.Lock()
@@ -98,6 +104,7 @@ func (s *Store) WaitChange(ctx context.Context) error {
 }
 
 func (s *Store) notifyFeed() {
+	s.writes.Add(1)
 	s.feedMu.Lock()
 	close(s.feedWait)
 	s.feedWait = make(chan struct{})

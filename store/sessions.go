@@ -89,6 +89,9 @@ func (s *Store) PurgeSessions() (int, error) {
 		}
 		return nil
 	})
+	if err == nil && n > 0 {
+		s.writes.Add(1)
+	}
 	return n, err
 }
 

@@ -64,6 +64,9 @@ type Store struct {
 
 	feedMu   sync.Mutex
 	feedWait chan struct{} // closed and replaced on every commit that wrote a change
+	// writes counts committed write transactions, for in-memory caches of
+	// what the store holds (see Writes).
+	writes atomic.Uint64
 }
 
 // Open opens (creating if needed) the database in dataDir and brings its

@@ -82,6 +82,9 @@ type calendarData struct {
 }
 
 func (u *UI) calendarPage(c *fiber.Ctx) error {
+	if done, err := u.cachedPage(c, "calendar.title", "calendar", string(c.Request().URI().QueryString())); done || err != nil {
+		return err
+	}
 	v, err := u.view(c, "calendar.title")
 	if err != nil {
 		return err

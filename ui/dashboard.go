@@ -54,10 +54,7 @@ type dashboardCache struct {
 }
 
 func (dc *dashboardCache) body(u *UI, v *View, day time.Time) (template.HTML, error) {
-	seq, err := u.Store.LastSeq()
-	if err != nil {
-		return "", err
-	}
+	seq := v.seq
 	dc.mu.Lock()
 	if dc.seq == seq && dc.day.Equal(day) {
 		if b, ok := dc.bodies[v.Lang]; ok {
@@ -66,6 +63,7 @@ func (dc *dashboardCache) body(u *UI, v *View, day time.Time) (template.HTML, er
 		}
 	}
 	dc.mu.Unlock()
+	var err error
 	if v.Data, err = loadDashboard(u.Store, day); err != nil {
 		return "", err
 	}

@@ -83,6 +83,9 @@ func (u *UI) jobView(c *fiber.Ctx) (*View, jobData, error) {
 
 // jobPage shows one work order: check-in, stage, inspection, estimate, invoice.
 func (u *UI) jobPage(c *fiber.Ctx) error {
+	if done, err := u.cachedPage(c, "jobs.title", "job", c.Params("id")); done || err != nil {
+		return err
+	}
 	v, d, err := u.jobView(c)
 	if err != nil {
 		return err

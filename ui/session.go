@@ -4,6 +4,7 @@ import (
 	"crypto/subtle"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -23,7 +24,7 @@ func (u *UI) loadSession(c *fiber.Ctx) error {
 		return c.Next()
 	}
 	hash := auth.HashToken(token)
-	sess, user, err := u.Store.SessionUser(hash)
+	sess, user, err := u.sessions.lookup(u.Store, hash)
 	if store.Is(err, store.CodeNotFound) {
 		u.clearCookie(c, sessionCookie)
 		return c.Next()
@@ -41,6 +42,47 @@ func (u *UI) loadSession(c *fiber.Ctx) error {
 	web.SetPrincipal(c, &web.Principal{Kind: "staff", UserID: user.ID, Name: user.Name, Username: user.Username,
 		Role: user.Role, Lang: user.Lang, SessionHash: hash, CSRF: sess.CSRF})
 	return c.Next()
+}
+
+// sessionCache keeps the sessions recently looked up with their accounts,
+// each with the store's write count it was read at: any committed write
+// (a logout, a disabled account, a changed role or password) moves that
+// count, so an entry is used only while nothing at all was written since,
+// and only before its session expires.
+type sessionCache struct {
+	mu      sync.Mutex
+	entries map[string]sessionEntry
+}
+
+type sessionEntry struct {
+	writes uint64
+	sess   store.Session
+	user   store.User
+}
+
+// maxCachedSessions bounds the cache; past it, the cache starts afresh.
+const maxCachedSessions = 4096
+
+func (sc *sessionCache) lookup(st *store.Store, hash string) (store.Session, store.User, error) {
+	writes := st.Writes()
+	sc.mu.Lock()
+	e, ok := sc.entries[hash]
+	sc.mu.Unlock()
+	if ok && e.writes == writes && e.sess.Expires.After(time.Now()) {
+		return e.sess, e.user, nil
+	}
+	sess, user, err := st.SessionUser(hash)
+	if err != nil {
+		return sess, user, err
+	}
+	user.PasswordHash = "" // no page needs it: not kept in memory
+	sc.mu.Lock()
+	if sc.entries == nil || len(sc.entries) >= maxCachedSessions {
+		sc.entries = map[string]sessionEntry{}
+	}
+	sc.entries[hash] = sessionEntry{writes: writes, sess: sess, user: user}
+	sc.mu.Unlock()
+	return sess, user, nil
 }
 
 func (u *UI) setCookie(c *fiber.Ctx, name, value string, expires time.Time) {

@@ -7,11 +7,15 @@ import (
 	"embed"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
+	"strconv"
 	"strings"
+	"text/template/parse"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"pitlane/auth"
 	"pitlane/backup"
@@ -51,12 +55,20 @@ type Deps struct {
 // UI is the staff interface.
 type UI struct {
 	Deps
-	pages   map[i18n.Lang]map[string]*template.Template
-	assets  *web.Assets
-	dash    dashboardCache
-	ipLimit *auth.Limiter
-	acLimit *auth.Limiter
-	imports *csvimport.Jobs
+	pages  map[i18n.Lang]map[string]*template.Template
+	assets *web.Assets
+	dash   dashboardCache
+	// sessions, state and settings spare every page store reads it would
+	// otherwise repeat; frames hold the layout rendered around pages
+	// (layout.go), pageCache the content of pages (pagecache.go).
+	sessions  sessionCache
+	state     storeState
+	settings  settingsCache
+	frames    *layoutFrames
+	pageCache *pageCache
+	ipLimit   *auth.Limiter
+	acLimit   *auth.Limiter
+	imports   *csvimport.Jobs
 }
 
 // Login throttling: after 10 failures in 15 minutes from one address, or 5
@@ -81,6 +93,9 @@ func New(d Deps) (*UI, error) {
 	if u.assets, err = web.NewAssets(staticFS, "static", "/static/"); err != nil {
 		return nil, err
 	}
+	if u.pageCache, err = newPageCache(); err != nil {
+		return nil, err
+	}
 	u.pages, err = u.parseTemplates()
 	return u, err
 }
@@ -96,6 +111,8 @@ func (u *UI) parseTemplates() (map[i18n.Lang]map[string]*template.Template, erro
 		return nil, err
 	}
 	out := map[i18n.Lang]map[string]*template.Template{}
+	layouts := map[i18n.Lang]*template.Template{}
+	var tree *parse.Tree
 	for _, lang := range i18n.Supported {
 		funcs := i18n.Funcs(lang, i18n.Locale{Lang: lang, Currency: "EUR", Location: time.UTC})
 		funcs["asset"] = u.assets.URL
@@ -114,6 +131,11 @@ func (u *UI) parseTemplates() (map[i18n.Lang]map[string]*template.Template, erro
 		if err != nil {
 			return nil, err
 		}
+		tree = base.Lookup("layout.html").Tree
+		// The layout alone, its content what .Data holds, to cut into frames.
+		if layouts[lang], err = template.Must(base.Clone()).Parse(`{{define "content"}}{{.Data}}{{end}}`); err != nil {
+			return nil, err
+		}
 		out[lang] = map[string]*template.Template{}
 		for _, e := range entries {
 			if e.Name() == "layout.html" {
@@ -125,6 +147,13 @@ func (u *UI) parseTemplates() (map[i18n.Lang]map[string]*template.Template, erro
 			}
 			out[lang][strings.TrimSuffix(e.Name(), ".html")] = t
 		}
+	}
+	src, err := templateFS.ReadFile("templates/layout.html")
+	if err != nil {
+		return nil, err
+	}
+	if u.frames, err = newLayoutFrames(string(src), tree, layouts); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -150,6 +179,11 @@ type View struct {
 	// Unread counts the customers' messages no staff member has read, for
 	// the menu's badge.
 	Unread int64
+	// writes is the store's write count and seq the change-feed position,
+	// read before anything else; settingsVersion is the version of
+	// Settings (see settingsCache).
+	writes, seq     uint64
+	settingsVersion uint64
 	// StageLabels are the dealership's names of job stages, set by the
 	// pages that show stages.
 	StageLabels map[string]string
@@ -157,23 +191,23 @@ type View struct {
 
 // view starts a View for the current request.
 func (u *UI) view(c *fiber.Ctx, title string) (*View, error) {
-	st, err := u.Store.Settings()
+	writes, seq, messages, err := u.state.get(u.Store)
+	if err != nil {
+		return nil, err
+	}
+	st, version, err := u.settings.get(u.Store, seq)
 	if err != nil {
 		return nil, err
 	}
 	lang := web.Lang(c, st.Lang)
 	v := &View{Title: title, Me: web.PrincipalOf(c), Lang: lang, Settings: st, Path: c.Path(),
 		Loc: i18n.Locale{Lang: lang, Currency: st.Currency, Location: st.Location()}, Version: u.Version,
-		Errors: map[string]string{}, Form: map[string]string{}}
+		Errors: map[string]string{}, Form: map[string]string{}, writes: writes, seq: seq, settingsVersion: version}
 	if done := c.Query("done"); i18n.Has(done) {
 		v.Flash = done
 	}
 	if v.Me != nil {
-		state, err := u.Store.MessagesState()
-		if err != nil {
-			return nil, err
-		}
-		v.Unread = state.Unread
+		v.Unread = messages.Unread
 		v.CSRF = v.Me.CSRF
 	} else {
 		v.CSRF = u.anonCSRF(c)
@@ -206,17 +240,85 @@ func (v *View) keep(c *fiber.Ctx, fields ...string) {
 
 // render executes page inside the layout.
 func (u *UI) render(c *fiber.Ctx, status int, page string, v *View) error {
+	var content *frame
+	if k := u.cacheable(c, status, page, v); k != nil {
+		var err error
+		if content, err = u.contentFrame(page, v); err != nil {
+			return fmt.Errorf("render %s: %w", page, err)
+		}
+		if content != nil {
+			u.pageCache.put(*k, content)
+		}
+	}
+	return u.renderFramed(c, status, page, v, content)
+}
+
+// renderFramed sends page with its content from content, a frame of the
+// page cache, or rendered now when content is nil.
+func (u *UI) renderFramed(c *fiber.Ctx, status int, page string, v *View, content *frame) error {
+	resp := c.Response()
+	resp.ResetBody()
+	if err := u.renderPage(responseBody{resp}, page, v, content); err != nil {
+		resp.ResetBody()
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("html", "utf-8")
+	c.Status(status)
+	return nil
+}
+
+// responseBody writes straight into a response's body.
+type responseBody struct{ r *fasthttp.Response }
+
+func (b responseBody) Write(p []byte) (int, error) {
+	b.r.AppendBody(p)
+	return len(p), nil
+}
+
+func (b responseBody) WriteString(s string) (int, error) {
+	b.r.AppendBodyString(s)
+	return len(s), nil
+}
+
+// pageWriter is where pages are written: a response's body, or a buffer.
+type pageWriter interface {
+	io.Writer
+	io.StringWriter
+}
+
+// renderPage writes page inside the layout: into the layout's frame when
+// there is one for v, else executing the whole layout. The content is
+// content filled with v's CSRF token, or rendered now when content is nil.
+func (u *UI) renderPage(buf pageWriter, page string, v *View, content *frame) error {
 	t := u.pages[v.Lang][page]
 	if t == nil {
 		return fmt.Errorf("no template %q", page)
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", v); err != nil {
+	f, err := u.frames.get(v)
+	if err != nil {
+		return err
+	}
+	var vals [slots]string
+	if v.Me != nil {
+		vals[slotName] = v.Me.Name
+	}
+	vals[slotCSRF], vals[slotUnread], vals[slotError] = v.CSRF, strconv.FormatInt(v.Unread, 10), v.Error
+	vals = escapeSlots(vals)
+	switch {
+	case f != nil && content != nil:
+		err = f.fill(buf, vals, func(w pageWriter) error { return content.fill(w, vals, nil) })
+	case f != nil:
+		err = f.fill(buf, vals, func(w pageWriter) error { return t.ExecuteTemplate(w, "content", v) })
+	case content != nil:
+		return errNoFrame
+	default:
+		err = t.ExecuteTemplate(buf, "layout.html", v)
+	}
+	if err != nil {
 		return fmt.Errorf("render %s: %w", page, err)
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Type("html", "utf-8")
-	return c.Status(status).Send(buf.Bytes())
+	return nil
 }
 
 // renderPart executes one named template of page (not the layout) to HTML.

@@ -5,6 +5,7 @@ package web
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -140,14 +141,64 @@ var (
 // Lang picks the language for a request: the account's choice, then the
 // browser's Accept-Language, then the dealership's language.
 func Lang(c *fiber.Ctx, dealership string) i18n.Lang {
-	fallback, ok := i18n.Parse(dealership)
+	fallback, ok := parseLang(dealership)
 	if !ok {
 		fallback = "en"
 	}
 	if p := PrincipalOf(c); p != nil {
-		if l, ok := i18n.Parse(p.Lang); ok {
+		if l, ok := parseLang(p.Lang); ok {
 			return l
 		}
 	}
-	return i18n.Match(c.Get(fiber.HeaderAcceptLanguage), fallback)
+	accept := c.Get(fiber.HeaderAcceptLanguage)
+	if accept == "" {
+		return fallback
+	}
+	return matchAccept(accept, fallback)
+}
+
+// A browser sends the same Accept-Language on every request, and matching
+// it is costly: the answers for a bounded number of headers are kept.
+var (
+	matchedMu sync.Mutex
+	matched   = map[acceptKey]i18n.Lang{}
+)
+
+type acceptKey struct {
+	accept   string
+	fallback i18n.Lang
+}
+
+const maxMatched = 1024
+
+func matchAccept(accept string, fallback i18n.Lang) i18n.Lang {
+	matchedMu.Lock()
+	l, ok := matched[acceptKey{accept, fallback}]
+	matchedMu.Unlock()
+	if ok {
+		return l
+	}
+	l = i18n.Match(accept, fallback)
+	matchedMu.Lock()
+	if len(matched) >= maxMatched {
+		clear(matched)
+	}
+	// The header's bytes belong to the request: keep a copy.
+	matched[acceptKey{strings.Clone(accept), fallback}] = l
+	matchedMu.Unlock()
+	return l
+}
+
+// parseLang is i18n.Parse with its common cases first, as every page asks:
+// a supported code as it is, or nothing.
+func parseLang(s string) (i18n.Lang, bool) {
+	if s == "" {
+		return "", false
+	}
+	for _, l := range i18n.Supported {
+		if s == string(l) {
+			return l, true
+		}
+	}
+	return i18n.Parse(s)
 }

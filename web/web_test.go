@@ -57,6 +57,10 @@ func TestLang(t *testing.T) {
 		{"malformed header gets the dealership's", nil, ";;;q=x", "it", i18n.Italian},
 		{"unsupported dealership language falls back to English", nil, "", "de", i18n.English},
 		{"unset dealership language falls back to English", nil, "", "", i18n.English},
+		// The same header again, after its answer was kept for another
+		// dealership language.
+		{"kept answers are per dealership language", nil, "de-DE,de;q=0.9", "ro", i18n.Romanian},
+		{"a kept answer is the same answer", nil, "ro-RO,ro;q=0.9,en;q=0.5", "it", i18n.Romanian},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

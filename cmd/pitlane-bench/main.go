@@ -1,8 +1,9 @@
 // Command pitlane-bench measures the appliance under load. It seeds a
 // synthetic dealership into a data folder (or reuses one seeded at the same
 // size), runs the real server in-process on 127.0.0.1 and drives the named
-// scenarios against it — browser logins, the dashboard, durable store writes
-// and API writes — printing throughput and latency percentiles for each.
+// scenarios against it — browser logins, the dashboard, a filled-in job's
+// page, the calendar's busy week, durable store writes and API writes —
+// printing throughput and latency percentiles for each.
 // `make bench` runs it with $(BENCHFLAGS).
 package main
 
