@@ -257,7 +257,15 @@ func (s *Server) Serve(ctx context.Context, ready func(addr string)) error {
 		_ = redirect.Shutdown(sctx)
 		cancel()
 	}
-	return s.app.ShutdownWithTimeout(shutdownGrace)
+	err = s.app.ShutdownWithTimeout(shutdownGrace)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// A client kept a request going past the grace (a stalled upload,
+		// a browser holding a half-sent request): its connection is cut,
+		// which is what a stop means, not a failure of the stop.
+		s.opts.Logger.Warn("requests still running after the shutdown grace were cut off", "grace", shutdownGrace)
+		return nil
+	}
+	return err
 }
 
 // displayHost turns a wildcard listen address into one a browser can open.
