@@ -246,8 +246,11 @@ func (p *PWA) requestFailed(c *fiber.Ctx, err error, args func(string) []string)
 type appointmentData struct {
 	Appointment store.Appointment
 	Car         store.Vehicle
-	Flash       string
-	Active      bool
+	// Job is the work order opened when the car arrived, if it is still
+	// this customer's (a car sold since takes its jobs along).
+	Job    store.Job
+	Flash  string
+	Active bool
 }
 
 // customerAppointment reads the :appointment of the paired customer;
@@ -285,6 +288,11 @@ func (p *PWA) appointment(c *fiber.Ctx) error {
 	}
 	if d.Car, err = p.Store.Vehicle(ap.VehicleID); err != nil && !store.Is(err, store.CodeNotFound) {
 		return err
+	}
+	if ap.JobID != 0 {
+		if d.Job, err = p.Store.CustomerJob(ap.CustomerID, ap.JobID); err != nil && !store.Is(err, store.CodeNotFound) {
+			return err
+		}
 	}
 	v.Data = d
 	return p.render(c, fiber.StatusOK, "appointment", v)

@@ -113,6 +113,12 @@ func TestOpenJobFromAppointmentPage(t *testing.T) {
 	if jobs, _ := e.st.VehicleJobs(v.ID); len(jobs) != 1 {
 		t.Errorf("%d jobs on the car, want 1", len(jobs))
 	}
+	// The customer's app leads from the appointment to the work on the car.
+	phone := pairPhone(t, e, c.ID)
+	resp, body := phone.get(fmt.Sprintf("/app/appointments/%d", ap.ID))
+	if link := fmt.Sprintf(`<a id="appointment-job" href="/app/jobs/%d">`, j.ID); resp.StatusCode != http.StatusOK || !strings.Contains(body, link) {
+		t.Errorf("app appointment page: %d, no %s in %.300s", resp.StatusCode, link, body)
+	}
 }
 
 func TestEditEstimateLine(t *testing.T) {
