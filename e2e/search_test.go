@@ -142,7 +142,7 @@ func TestStaffFindsACarAsTheyType(t *testing.T) {
 	if got := text(t, ctx, "#search-list .search-group"); got != "Messages" {
 		t.Errorf("the group is %q, want Messages", got)
 	}
-	threadURL := fmt.Sprintf("/messages/%d#m%d", rossi.ID, note.ID)
+	threadURL := fmt.Sprintf("/messages/%d?at=%d#m%d", rossi.ID, note.ID, note.ID)
 	if got := eval[string](t, ctx, `document.querySelector("#search-list [role=option]").dataset.url`); got != threadURL {
 		t.Errorf("the message result opens %s, want %s", got, threadURL)
 	}

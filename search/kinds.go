@@ -370,10 +370,11 @@ func showMessage(l *loader, rec any, p parsed) Hit {
 	return h
 }
 
-// messageLink is the customer's thread, at the message.
+// messageLink is the customer's thread, at the message: the page that
+// holds it, however old, scrolled to it.
 func messageLink(rec any) string {
 	m := rec.(store.Message)
-	return fmt.Sprintf("/messages/%d#m%d", m.CustomerID, m.ID)
+	return fmt.Sprintf("/messages/%d?at=%d#m%d", m.CustomerID, m.ID, m.ID)
 }
 
 // week is the ISO week of t, as the week field holds it: 2026-W47.

@@ -113,7 +113,7 @@ func TestFindsMessagesByTheirText(t *testing.T) {
 
 	res := find(t, ix, "pastiglie", store.RoleSales)
 	h, _ := res.hit(KindMessage, reply.ID)
-	if want := fmt.Sprintf("/messages/%d#m%d", g.stefanComma.ID, reply.ID); h.URL != want {
+	if want := fmt.Sprintf("/messages/%d?at=%d#m%d", g.stefanComma.ID, reply.ID, reply.ID); h.URL != want {
 		t.Errorf("the reply links to %q, want its thread at the message, %q", h.URL, want)
 	}
 	if got, want := details(h), "Anna Neri → Ștefan Marin"; got != want {
@@ -126,7 +126,7 @@ func TestFindsMessagesByTheirText(t *testing.T) {
 	if got, want := details(h), "Mario Rossi (Chrome · Android)"; got != want {
 		t.Errorf("the customer's message has details %q, want %q", got, want)
 	}
-	if want := fmt.Sprintf("/messages/%d#m%d", g.rossi.ID, question.ID); h.URL != want {
+	if want := fmt.Sprintf("/messages/%d?at=%d#m%d", g.rossi.ID, question.ID, question.ID); h.URL != want {
 		t.Errorf("the customer's message links to %q, want %q", h.URL, want)
 	}
 
@@ -185,7 +185,7 @@ func TestMergedMessagesFollowTheCustomerKept(t *testing.T) {
 	if !ok {
 		t.Fatalf("the merged customer's message is no longer found: %s", res)
 	}
-	if want := fmt.Sprintf("/messages/%d#m%d", g.stefanCedilla.ID, m.ID); h.URL != want {
+	if want := fmt.Sprintf("/messages/%d?at=%d#m%d", g.stefanCedilla.ID, m.ID, m.ID); h.URL != want {
 		t.Errorf("the message links to %q, want the kept customer's thread %q", h.URL, want)
 	}
 	if d := details(h); !strings.Contains(d, g.stefanCedilla.Name) || strings.Contains(d, g.sefan.Name) {

@@ -468,6 +468,71 @@ func TestStaffSeeNewMessagesLive(t *testing.T) {
 		contains: []string{`"unread":1`}}})
 }
 
+// TestThreadOpensAtAnOldMessage opens a long thread where a search result
+// points: the page that holds the message, marked, with links both ways.
+func TestThreadOpensAtAnOldMessage(t *testing.T) {
+	e := newEnv(t)
+	ana, err := e.st.CreateCustomer(store.CLI, store.Customer{Name: "Ana Pop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff := store.Actor{Kind: "user", UserID: 1, Name: "Luca"}
+	var ids []uint64
+	for i := 1; i < 120; i++ {
+		m, err := e.st.StaffMessage(staff, ana.ID, fmt.Sprintf("Note %03d", i), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	if resp, body := pairPhone(t, e, ana.ID).write(t, "Is the car ready?", false); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the customer writing: %d %.300s", resp.StatusCode, body)
+	}
+	bogdan, err := e.st.CreateCustomer(store.CLI, store.Customer{Name: "Bogdan Ionescu"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := e.st.StaffMessage(staff, bogdan.ID, "Bogdan's gearbox quote", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	unread := func() int {
+		t.Helper()
+		th, _, _, err := e.st.Thread(ana.ID, 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return th.UnreadStaff
+	}
+
+	thread := fmt.Sprintf("/messages/%d", ana.ID)
+	tenth := ids[9]
+	e.run(t, []scenario{
+		{name: "at the tenth", path: fmt.Sprintf("%s?at=%d", thread, tenth), as: store.RoleSales, status: 200,
+			contains: []string{fmt.Sprintf(`class="msg out found" id="m%d"`, tenth), "Note 005", "Note 010", "Note 054",
+				fmt.Sprintf(`href="%s?before=%d"`, thread, ids[4]), fmt.Sprintf(`href="%s?after=%d"`, thread, ids[53]),
+				"Earlier messages", "Later messages", "data-newer"},
+			notContains: []string{"Note 004", "Note 055", "Is the car ready?"}},
+	})
+	if n := unread(); n != 1 {
+		t.Errorf("the customer's message is read (unread %d) though the page did not show it", n)
+	}
+	e.run(t, []scenario{
+		{name: "the newer link", path: fmt.Sprintf("%s?after=%d", thread, ids[53]), as: store.RoleSales, status: 200,
+			contains: []string{"Note 055", "Note 104", fmt.Sprintf(`href="%s?before=%d"`, thread, ids[54]),
+				fmt.Sprintf(`href="%s?after=%d"`, thread, ids[103])},
+			notContains: []string{"Note 054", "Note 105", " found"}},
+		{name: "at another customer's message", path: fmt.Sprintf("%s?at=%d", thread, theirs.ID), as: store.RoleSales, status: 200,
+			contains:    []string{"Note 071", "Is the car ready?", fmt.Sprintf(`href="%s?before=%d"`, thread, ids[70])},
+			notContains: []string{"Note 070", "Bogdan", "gearbox", " found", "?after=", "data-newer"}},
+		{name: "at no message", path: thread + "?at=999999", as: store.RoleSales, status: 200,
+			contains: []string{"Note 071", "Is the car ready?"}, notContains: []string{" found", "?after="}},
+	})
+	if n := unread(); n != 0 {
+		t.Errorf("the newest page left %d customer messages unread", n)
+	}
+}
+
 // sentPhoto has the customer's phone send a photo in a message and
 // returns its hash.
 func sentPhoto(t *testing.T, e *env, f customerWithCar) string {

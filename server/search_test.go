@@ -89,7 +89,7 @@ func TestSearch(t *testing.T) {
 	}
 	indexed(t, ix)
 	car := fmt.Sprintf(`"/vehicles/%d"`, panda.ID)
-	thread := fmt.Sprintf(`"/messages/%d#m%d"`, rossi.ID, note.ID)
+	thread := fmt.Sprintf(`"/messages/%d?at=%d#m%d"`, rossi.ID, note.ID, note.ID)
 
 	e.run(t, []scenario{
 		// The API, with a key of any staff role.

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"path"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -635,46 +637,139 @@ func (p InboxPage) lastKey(prefix []byte) []byte {
 // whether older ones remain. A customer with no messages has an empty
 // thread; an unknown customer is NotFound.
 func (s *Store) Thread(customerID, before uint64, limit int) (t Thread, msgs []Message, more bool, err error) {
-	if limit <= 0 || limit > 200 {
-		limit = 50
+	p, err := s.ThreadPage(ThreadQuery{CustomerID: customerID, Before: before, Limit: limit})
+	return p.Thread, p.Messages, p.Older, err
+}
+
+// ThreadQuery selects a page of a customer's thread: the newest messages,
+// those before Before, those after After, or those around At.
+type ThreadQuery struct {
+	CustomerID    uint64
+	Before, After uint64
+	// At is a message of the thread, shown with a few older ones for what
+	// it answers and the newer ones after it. A message of another thread,
+	// or none, is ignored: the page is the newest.
+	At    uint64
+	Limit int
+}
+
+// ThreadPage is a page of a customer's thread, oldest first. Older and
+// Newer say whether the thread goes on before its first message and after
+// its last; At is the query's At when the page shows it.
+type ThreadPage struct {
+	Thread       Thread
+	Messages     []Message
+	Older, Newer bool
+	At           uint64
+}
+
+// threadContext is how many older messages a page around a message shows
+// before it.
+const threadContext = 5
+
+// ThreadPage reads a page of a customer's thread from its index, from the
+// message asked for: however long the thread, it reads no more than the
+// page. An unknown customer is NotFound.
+func (s *Store) ThreadPage(q ThreadQuery) (ThreadPage, error) {
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 50
 	}
-	err = s.view(func(tx *bolt.Tx) error {
-		if tx.Bucket(bCustomers).Get(itob(customerID)) == nil {
+	var p ThreadPage
+	err := s.view(func(tx *bolt.Tx) error {
+		if tx.Bucket(bCustomers).Get(itob(q.CustomerID)) == nil {
 			return NotFound()
 		}
 		var err error
-		if t, _, err = getThread(tx, customerID); err != nil {
+		if p.Thread, _, err = getThread(tx, q.CustomerID); err != nil {
 			return err
 		}
-		all := tx.Bucket(bMessages)
-		c := tx.Bucket(bMessagesByCust).Cursor()
-		end := itob(customerID + 1)
-		if before > 0 {
-			end = append(itob(customerID), itob(before)...)
-		}
-		k, _ := c.Seek(end)
-		if k == nil {
-			k, _ = c.Last()
-		} else {
-			k, _ = c.Prev()
-		}
-		for ; k != nil && btoi(k[:8]) == customerID; k, _ = c.Prev() {
-			if len(msgs) == limit {
-				more = true
-				break
+		idx := tx.Bucket(bMessagesByCust)
+		c := idx.Cursor()
+		var older, newer []uint64
+		switch {
+		case q.At > 0 && idx.Get(threadKey(q.CustomerID, q.At)) != nil:
+			p.At = q.At
+			// A few older ones, the newer ones, and older ones again to
+			// fill the page when the thread ends before it does.
+			older, _ = olderIDs(c, q.CustomerID, q.At, min(threadContext, q.Limit-1))
+			newer, p.Newer = newerIDs(c, q.CustomerID, q.At, q.Limit-1-len(older))
+			older, p.Older = olderIDs(c, q.CustomerID, q.At, q.Limit-1-len(newer))
+			newer = append([]uint64{q.At}, newer...)
+		case q.After > 0:
+			newer, p.Newer = newerIDs(c, q.CustomerID, q.After, q.Limit)
+			from := q.After
+			if len(newer) > 0 {
+				from = newer[0]
+			} else if from < math.MaxUint64 {
+				from++
 			}
+			_, p.Older = olderIDs(c, q.CustomerID, from, 0)
+		default:
+			older, p.Older = olderIDs(c, q.CustomerID, q.Before, q.Limit)
+			if q.Before > 0 {
+				from := q.Before - 1
+				if len(older) > 0 {
+					from = older[0]
+				}
+				_, p.Newer = newerIDs(c, q.CustomerID, from, 0)
+			}
+		}
+		slices.Reverse(older)
+		all := tx.Bucket(bMessages)
+		for _, id := range append(older, newer...) {
 			var m Message
-			if err := getJSON(all, k[8:], &m); err != nil {
+			if err := getJSON(all, itob(id), &m); err != nil {
 				return err
 			}
-			msgs = append(msgs, m)
+			p.Messages = append(p.Messages, m)
 		}
 		return nil
 	})
-	for i, j := 0, len(msgs)-1; i < j; i, j = i+1, j-1 {
-		msgs[i], msgs[j] = msgs[j], msgs[i]
+	return p, err
+}
+
+func threadKey(customerID, messageID uint64) []byte {
+	return append(itob(customerID), itob(messageID)...)
+}
+
+// olderIDs reads, newest first, up to n of the customer's messages before
+// the message ID before (0: from the newest); more says whether older ones
+// remain.
+func olderIDs(c *bolt.Cursor, customerID, before uint64, n int) (ids []uint64, more bool) {
+	end := itob(customerID + 1)
+	if before > 0 {
+		end = threadKey(customerID, before)
 	}
-	return t, msgs, more, err
+	k, _ := c.Seek(end)
+	if k == nil {
+		k, _ = c.Last()
+	} else {
+		k, _ = c.Prev()
+	}
+	for ; k != nil && btoi(k[:8]) == customerID; k, _ = c.Prev() {
+		if len(ids) == n {
+			return ids, true
+		}
+		ids = append(ids, btoi(k[8:]))
+	}
+	return ids, false
+}
+
+// newerIDs reads, oldest first, up to n of the customer's messages after
+// the message ID after; more says whether newer ones remain.
+func newerIDs(c *bolt.Cursor, customerID, after uint64, n int) (ids []uint64, more bool) {
+	from := threadKey(customerID, after)
+	k, _ := c.Seek(from)
+	if k != nil && bytes.Equal(k, from) {
+		k, _ = c.Next()
+	}
+	for ; k != nil && btoi(k[:8]) == customerID; k, _ = c.Next() {
+		if len(ids) == n {
+			return ids, true
+		}
+		ids = append(ids, btoi(k[8:]))
+	}
+	return ids, false
 }
 
 // messageFile looks for hash on the messages the index names under

@@ -342,6 +342,88 @@ func TestThreadPages(t *testing.T) {
 	}
 }
 
+func TestThreadPageAroundAMessage(t *testing.T) {
+	f := newMessagesFixture(t)
+	var ids []uint64
+	for i := range 120 {
+		if i%2 == 0 {
+			ids = append(ids, f.fromCustomer(t, fmt.Sprint("question ", i)).ID)
+			continue
+		}
+		m, err := f.s.StaffMessage(staff, f.cust.ID, fmt.Sprint("answer ", i), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, m.ID)
+	}
+	other := mustCustomer(t, f.s, "Bogdan Ionescu", "bogdan@example.ro", "")
+	theirs, err := f.s.StaffMessage(staff, other.ID, "Bogdan's car is ready.", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	pageIDs := func(p ThreadPage) []uint64 {
+		var out []uint64
+		for _, m := range p.Messages {
+			out = append(out, m.ID)
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name         string
+		q            ThreadQuery
+		want         []uint64
+		at           uint64
+		older, newer bool
+	}{
+		{"at the first", ThreadQuery{At: ids[0]}, ids[:50], ids[0], false, true},
+		{"at the tenth", ThreadQuery{At: ids[9]}, ids[4:54], ids[9], true, true},
+		{"at one in the middle", ThreadQuery{At: ids[60]}, ids[55:105], ids[60], true, true},
+		{"at the last", ThreadQuery{At: ids[119]}, ids[70:], ids[119], true, false},
+		{"at another customer's message", ThreadQuery{At: theirs.ID}, ids[70:], 0, true, false},
+		{"at no message", ThreadQuery{At: 99999}, ids[70:], 0, true, false},
+		{"after the tenth page's last", ThreadQuery{After: ids[53]}, ids[54:104], 0, true, true},
+		{"after, to the newest", ThreadQuery{After: ids[104]}, ids[105:], 0, true, false},
+		{"before the tenth page's first", ThreadQuery{Before: ids[4]}, ids[:4], 0, false, true},
+		{"before one in the middle", ThreadQuery{Before: ids[60]}, ids[10:60], 0, true, true},
+		{"newest", ThreadQuery{}, ids[70:], 0, true, false},
+		{"at wins over before", ThreadQuery{At: ids[60], Before: ids[10]}, ids[55:105], ids[60], true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.q.CustomerID = f.cust.ID
+			p, err := f.s.ThreadPage(tc.q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := pageIDs(p); !slices.Equal(got, tc.want) {
+				t.Errorf("messages %v, want %v", got, tc.want)
+			}
+			if p.At != tc.at || p.Older != tc.older || p.Newer != tc.newer {
+				t.Errorf("at %d, older %v, newer %v; want %d, %v, %v", p.At, p.Older, p.Newer, tc.at, tc.older, tc.newer)
+			}
+			for _, m := range p.Messages {
+				if m.CustomerID != f.cust.ID {
+					t.Errorf("the page shows another customer's message %+v", m)
+				}
+			}
+		})
+	}
+
+	// From the first message, the newer links walk the rest of the thread once.
+	p, _ := f.s.ThreadPage(ThreadQuery{CustomerID: f.cust.ID, At: ids[0]})
+	seen := pageIDs(p)
+	for p.Newer && len(seen) <= len(ids) {
+		p, _ = f.s.ThreadPage(ThreadQuery{CustomerID: f.cust.ID, After: p.Messages[len(p.Messages)-1].ID})
+		seen = append(seen, pageIDs(p)...)
+	}
+	if !slices.Equal(seen, ids) {
+		t.Errorf("walking newer from the first saw %d messages, want the thread's %d in order", len(seen), len(ids))
+	}
+	if _, err := f.s.ThreadPage(ThreadQuery{CustomerID: 999, At: ids[0]}); !Is(err, CodeNotFound) {
+		t.Errorf("a page of no customer: %v", err)
+	}
+}
+
 func TestMessageFileBelongsToItsCustomer(t *testing.T) {
 	f := newMessagesFixture(t)
 	other := mustCustomer(t, f.s, "Radu Ionescu", "radu@example.ro", "")

@@ -69,8 +69,12 @@ type threadData struct {
 	Customer store.Customer
 	Thread   store.Thread
 	Messages []store.Message
-	// Older is the before= of the link to older messages, 0 for none.
-	Older uint64
+	// Older is the before= of the link to older messages, Newer the
+	// after= of the link to newer ones; 0 for none.
+	Older, Newer uint64
+	// At is the message the page was opened at (a search result), shown
+	// found; 0 for none.
+	At uint64
 	// New are the customer's messages no one had seen before this page.
 	New         map[uint64]bool
 	Departments []string
@@ -106,21 +110,30 @@ func (u *UI) threadView(c *fiber.Ctx, id uint64) (*View, error) {
 	if err != nil {
 		return nil, err
 	}
-	before, _ := strconv.ParseUint(c.Query("before"), 10, 64)
-	t, msgs, more, err := u.Store.Thread(id, before, 50)
+	q := store.ThreadQuery{CustomerID: id, Limit: 50}
+	q.Before, _ = strconv.ParseUint(c.Query("before"), 10, 64)
+	q.After, _ = strconv.ParseUint(c.Query("after"), 10, 64)
+	q.At, _ = strconv.ParseUint(c.Query("at"), 10, 64)
+	p, err := u.Store.ThreadPage(q)
 	if err != nil {
 		return nil, err
 	}
-	d := threadData{Customer: cu, Thread: t, Messages: msgs, New: map[uint64]bool{}, Limits: u.Uploads.Shown()}
+	t, msgs := p.Thread, p.Messages
+	d := threadData{Customer: cu, Thread: t, Messages: msgs, At: p.At, New: map[uint64]bool{}, Limits: u.Uploads.Shown()}
 	for _, m := range msgs {
 		if m.Direction == store.DirectionIn && m.Unread() {
 			d.New[m.ID] = true
 		}
 	}
-	if more && len(msgs) > 0 {
+	if p.Older && len(msgs) > 0 {
 		d.Older = msgs[0].ID
 	}
-	if t.UnreadStaff > 0 {
+	if p.Newer && len(msgs) > 0 {
+		d.Newer = msgs[len(msgs)-1].ID
+	}
+	// The customer's newest messages are read once a page shows them, not
+	// while staff read older ones.
+	if t.UnreadStaff > 0 && !p.Newer {
 		if _, err := u.Store.MarkRead(id, store.ReaderStaff); err != nil {
 			return nil, err
 		}

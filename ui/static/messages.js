@@ -4,13 +4,16 @@
 // again in place. Live updates: the pages follow /messages/events
 // (Server-Sent Events) and, when a customer writes or a thread is read or
 // assigned, fetch themselves again and put the new list in place, leaving
-// what is being typed alone. Without this file the form posts as it is and
-// the pages show what is new when reloaded.
+// what is being typed alone. A thread page that shows older messages (opened
+// at a search result, or paged back) stays as it is while staff read it: only
+// the unread count follows, and a reply leads to the newest messages. Without
+// this file the form posts as it is and the pages show what is new when
+// reloaded.
 
 import { compose } from "./compose.js";
 
 const form = document.getElementById("compose");
-if (form) compose(form, refresh);
+if (form) compose(form, sent);
 
 const live = document.getElementById("live");
 if (live && window.EventSource) follow(live);
@@ -45,9 +48,24 @@ function follow(live) {
   events.addEventListener("messages", (e) => {
     const state = JSON.parse(e.data);
     showUnread(state.unread);
+    if (showsOlder()) return;
     latest = state.version;
     catchUp();
   });
+}
+
+// showsOlder reports whether the thread page shows older messages, with
+// newer ones after them.
+function showsOlder() {
+  return document.getElementById("live")?.hasAttribute("data-newer") ?? false;
+}
+
+// sent shows the thread after a reply: in place when the page shows the
+// newest messages, else (or when the reply took the page past them) at the
+// reply, where the answer says.
+async function sent(answer) {
+  if (!showsOlder()) await refresh();
+  if (showsOlder() && answer.url) location.assign(answer.url);
 }
 
 // refresh reads the page again and puts its live part in place of this
@@ -64,6 +82,7 @@ async function refresh() {
     const atEnd = !thread || window.innerHeight + window.scrollY >= document.body.scrollHeight - 40;
     here.replaceChildren(...fresh.childNodes);
     here.dataset.version = fresh.dataset.version;
+    here.toggleAttribute("data-newer", fresh.hasAttribute("data-newer"));
     const badge = doc.querySelector("[data-unread] [data-count]");
     if (badge) showUnread(Number(badge.textContent));
     const last = here.querySelector(".msg:last-child");
