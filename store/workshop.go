@@ -127,17 +127,7 @@ func (w *Workshop) normalize(old Workshop, departments []string) error {
 		if !contains(departments, t.Department) {
 			v.Add("technicians", "calendar.error.unknown_department", "name", t.Name)
 		}
-		if t.ID == 0 {
-			for _, o := range old.Technicians {
-				if strings.EqualFold(o.Name, t.Name) {
-					t.ID = o.ID
-				}
-			}
-		}
-		if t.ID == 0 {
-			w.LastID++
-			t.ID = w.LastID
-		}
+		t.ID = stableID(w, t.ID, t.Name, old.Technicians, func(o Technician) (string, uint64) { return o.Name, o.ID })
 		techs = append(techs, t)
 	}
 	w.Technicians = techs
@@ -156,17 +146,7 @@ func (w *Workshop) normalize(old Workshop, departments []string) error {
 		if s.PriceMinor < 0 {
 			v.Add("services", "calendar.error.service_price", "name", s.Name)
 		}
-		if s.ID == 0 {
-			for _, o := range old.Services {
-				if strings.EqualFold(o.Name, s.Name) {
-					s.ID = o.ID
-				}
-			}
-		}
-		if s.ID == 0 {
-			w.LastID++
-			s.ID = w.LastID
-		}
+		s.ID = stableID(w, s.ID, s.Name, old.Services, func(o ServiceType) (string, uint64) { return o.Name, o.ID })
 		svcs = append(svcs, s)
 	}
 	w.Services = svcs
@@ -218,6 +198,26 @@ func (s *Store) Workshop() (Workshop, error) {
 		return err
 	})
 	return w, err
+}
+
+// stableID is the ID an entry of the set-up (a technician, a service type)
+// keeps: its own, or that of the entry of old with the same name (case
+// aside), as the set-up page edits them as text and appointments refer to
+// them by ID; a name new to the workshop takes the next ID.
+func stableID[T any](w *Workshop, id uint64, name string, old []T, key func(T) (string, uint64)) uint64 {
+	if id != 0 {
+		return id
+	}
+	for _, o := range old {
+		if oldName, oldID := key(o); strings.EqualFold(oldName, name) {
+			id = oldID
+		}
+	}
+	if id == 0 {
+		w.LastID++
+		id = w.LastID
+	}
+	return id
 }
 
 // SaveWorkshop validates and stores the workshop set-up.

@@ -210,37 +210,34 @@ func (u *UI) checkInJob(c *fiber.Ctx) error {
 	return jobDone(c, id, "jobs.checked_in_done", "checkin")
 }
 
-func (u *UI) setJobStage(c *fiber.Ctx) error {
+// jobAction runs act on the job the path names, then goes back to the
+// job's page at anchor with the notice done, or shows the page again with
+// the store's refusal (on fields, when they are the form's).
+func (u *UI) jobAction(c *fiber.Ctx, done, anchor string, act func(a store.Actor, id uint64) (store.Job, error), fields ...string) error {
 	id, err := paramID(c)
 	if err != nil {
 		return err
 	}
-	if _, err := u.Store.SetJobStage(web.Actor(c), id, c.FormValue("stage")); err != nil {
-		return u.jobFailed(c, err)
+	if _, err := act(web.Actor(c), id); err != nil {
+		return u.jobFailed(c, err, fields...)
 	}
-	return jobDone(c, id, "jobs.stage_done", "stage")
+	return jobDone(c, id, done, anchor)
+}
+
+func (u *UI) setJobStage(c *fiber.Ctx) error {
+	return u.jobAction(c, "jobs.stage_done", "stage", func(a store.Actor, id uint64) (store.Job, error) {
+		return u.Store.SetJobStage(a, id, c.FormValue("stage"))
+	})
 }
 
 func (u *UI) assignTechnician(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	if _, err := u.Store.AssignTechnician(web.Actor(c), id, c.FormValue("technician")); err != nil {
-		return u.jobFailed(c, err, "technician")
-	}
-	return jobDone(c, id, "jobs.saved", "stage")
+	return u.jobAction(c, "jobs.saved", "stage", func(a store.Actor, id uint64) (store.Job, error) {
+		return u.Store.AssignTechnician(a, id, c.FormValue("technician"))
+	}, "technician")
 }
 
 func (u *UI) startInspection(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	if _, err := u.Store.StartInspection(web.Actor(c), id); err != nil {
-		return u.jobFailed(c, err)
-	}
-	return jobDone(c, id, "jobs.saved", "inspection")
+	return u.jobAction(c, "jobs.saved", "inspection", u.Store.StartInspection)
 }
 
 func itemParam(c *fiber.Ctx) (int, error) {
@@ -400,29 +397,19 @@ func (v *View) LineForm(jobID uint64, l store.Line) lineForm {
 }
 
 func (u *UI) removeLine(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
 	line, err := strconv.Atoi(c.Params("line"))
 	if err != nil {
 		return store.NotFound()
 	}
-	if _, err := u.Store.RemoveLine(web.Actor(c), id, line); err != nil {
-		return u.jobFailed(c, err)
-	}
-	return jobDone(c, id, "jobs.saved", "estimate")
+	return u.jobAction(c, "jobs.saved", "estimate", func(a store.Actor, id uint64) (store.Job, error) {
+		return u.Store.RemoveLine(a, id, line)
+	})
 }
 
 func (u *UI) issueInvoice(c *fiber.Ctx) error {
-	id, err := paramID(c)
-	if err != nil {
-		return err
-	}
-	if _, err := u.Store.IssueInvoice(web.Actor(c), id, "", ""); err != nil {
-		return u.jobFailed(c, err)
-	}
-	return jobDone(c, id, "jobs.invoiced_done", "invoice")
+	return u.jobAction(c, "jobs.invoiced_done", "invoice", func(a store.Actor, id uint64) (store.Job, error) {
+		return u.Store.IssueInvoice(a, id, "", "")
+	})
 }
 
 // jobInvoice serves the job's invoice PDF: the one uploaded from the

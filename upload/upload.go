@@ -8,16 +8,21 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html"
+	"html/template"
 	"io"
 	"log/slog"
 	"mime"
 	"mime/multipart"
 	"net"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"pitlane/i18n"
 	"pitlane/media"
 	"pitlane/store"
 	"pitlane/web"
@@ -45,6 +50,30 @@ type Shown struct {
 // Shown is l for a form.
 func (l Limits) Shown() Shown {
 	return Shown{PhotoMB: MB(l.Photo), VideoMB: MB(l.Video), TotalMB: MB(l.Total()), Photo: l.Photo, Video: l.Video, Total: l.Total()}
+}
+
+// Attrs are the data attributes web/static/compose.js reads from a form
+// that sends photos and videos: the limits, and what to say in lang when a
+// file breaks one, or (failed, a catalogue key) when sending fails.
+func (s Shown) Attrs(lang i18n.Lang, failed string) template.HTMLAttr {
+	attrs := []struct{ name, value string }{
+		{"data-max-photo", strconv.FormatInt(s.Photo, 10)},
+		{"data-max-video", strconv.FormatInt(s.Video, 10)},
+		{"data-max-total", strconv.FormatInt(s.Total, 10)},
+		{"data-say-photo", i18n.T(lang, "upload.error.photo_too_large", "name", "{name}", "max", s.PhotoMB)},
+		{"data-say-video", i18n.T(lang, "upload.error.video_too_large", "name", "{name}", "max", s.VideoMB)},
+		{"data-say-type", i18n.T(lang, "upload.error.type", "name", "{name}")},
+		{"data-say-total", i18n.T(lang, "upload.error.total", "max", s.TotalMB)},
+		{"data-say-failed", i18n.T(lang, failed)},
+	}
+	var b strings.Builder
+	for i, a := range attrs {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s=\"%s\"", a.name, html.EscapeString(a.value))
+	}
+	return template.HTMLAttr(b.String())
 }
 
 // The types accepted, by content. Phones take JPEG or HEIC photos and MP4

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
+	"html"
 	"image"
 	"image/jpeg"
 	"io"
@@ -14,10 +15,12 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/gofiber/fiber/v2"
 
+	"pitlane/i18n"
 	"pitlane/media"
 	"pitlane/store"
 	"pitlane/web"
@@ -251,5 +254,24 @@ func TestReadPDF(t *testing.T) {
 	}
 	if n := count(t, dir); n != 1 {
 		t.Errorf("%d files in the media folder, want only the PDF accepted", n)
+	}
+}
+
+// The compose script's attributes: the limits in bytes, and what to say
+// in the form's language, escaped for an attribute.
+func TestShownAttrs(t *testing.T) {
+	s := Limits{Photo: 25_000_000, Video: 200_000_000}.Shown()
+	got := string(s.Attrs(i18n.Italian, "messages.error.failed"))
+	for _, want := range []string{
+		`data-max-photo="25000000"`, `data-max-video="200000000"`, `data-max-total="400000000"`,
+		`data-say-photo="` + html.EscapeString(i18n.T(i18n.Italian, "upload.error.photo_too_large", "name", "{name}", "max", int64(25))) + `"`,
+		`data-say-failed="` + html.EscapeString(i18n.T(i18n.Italian, "messages.error.failed")) + `"`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("attributes lack %s:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "<") || strings.Contains(got, "'") {
+		t.Errorf("attributes not escaped: %s", got)
 	}
 }

@@ -9,12 +9,7 @@ import (
 )
 
 func cmdDemo(ctx context.Context, e *env, args []string) error {
-	fs := flags("demo")
-	data := dataFlag(e, fs)
-	if err := parse(e, fs, args); err != nil {
-		return err
-	}
-	dir, err := absData(*data)
+	dir, err := dataCommand(e, "demo", args, nil)
 	if err != nil {
 		return err
 	}

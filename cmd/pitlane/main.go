@@ -186,6 +186,20 @@ func dataFlag(e *env, fs *flag.FlagSet) *string {
 	return fs.String("data", def, "data folder")
 }
 
+// dataCommand parses the flags of a command that works on a data folder:
+// --data, and those define adds (nil: none). It returns the folder, whole.
+func dataCommand(e *env, name string, args []string, define func(fs *flag.FlagSet)) (string, error) {
+	fs := flags(name)
+	data := dataFlag(e, fs)
+	if define != nil {
+		define(fs)
+	}
+	if err := parse(e, fs, args); err != nil {
+		return "", err
+	}
+	return absData(*data)
+}
+
 // absData makes the data folder absolute once, at parse time: nothing later
 // depends on the working directory.
 func absData(dir string) (string, error) {

@@ -16,12 +16,7 @@ import (
 const reindexLineEvery = 5 * time.Second
 
 func cmdReindex(ctx context.Context, e *env, args []string) error {
-	fs := flags("reindex")
-	data := dataFlag(e, fs)
-	if err := parse(e, fs, args); err != nil {
-		return err
-	}
-	dir, err := absData(*data)
+	dir, err := dataCommand(e, "reindex", args, nil)
 	if err != nil {
 		return err
 	}

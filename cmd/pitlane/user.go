@@ -41,13 +41,7 @@ func cmdUser(ctx context.Context, e *env, args []string) error {
 
 // userFlags parses a user subcommand's flags and returns the data folder.
 func userFlags(e *env, name string, args []string, define func(fs *flag.FlagSet)) (string, error) {
-	fs := flags("user " + name)
-	data := dataFlag(e, fs)
-	define(fs)
-	if err := parse(e, fs, args); err != nil {
-		return "", err
-	}
-	return absData(*data)
+	return dataCommand(e, "user "+name, args, define)
 }
 
 // connect reaches the data folder. An account command on a folder without

@@ -8,12 +8,7 @@ import (
 // cmdVAPID prints the web push public key (VAPID), made on first use and
 // kept in the database: the key a push service or a support check sees.
 func cmdVAPID(ctx context.Context, e *env, args []string) error {
-	fs := flags("vapid")
-	data := dataFlag(e, fs)
-	if err := parse(e, fs, args); err != nil {
-		return err
-	}
-	dir, err := absData(*data)
+	dir, err := dataCommand(e, "vapid", args, nil)
 	if err != nil {
 		return err
 	}
