@@ -55,7 +55,8 @@ func preparePage(page pageLoad) func(context.Context, *appliance, int) (op, func
 		// would not). Its buffer takes a big page (50 KB) in one read.
 		fc := &fasthttp.HostClient{Addr: strings.TrimPrefix(a.base, "http://"), MaxConns: concurrency,
 			ReadBufferSize: 64 << 10, ReadTimeout: time.Minute, WriteTimeout: time.Minute}
-		do := func(_ context.Context, w int) error { return a.page(fc, path, marker, sessions[w]) }
+		seen := make([][]byte, concurrency)
+		do := func(_ context.Context, w int) error { return a.page(fc, path, marker, sessions[w], &seen[w]) }
 		return do, fc.CloseIdleConnections, nil
 	}
 }

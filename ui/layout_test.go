@@ -62,7 +62,7 @@ func plainPage(t *testing.T, u *UI, page string, v *View) string {
 func framedPage(t *testing.T, u *UI, page string, v *View) string {
 	t.Helper()
 	var b bytes.Buffer
-	if err := u.renderPage(&b, page, v, nil); err != nil {
+	if err := u.renderPage(&b, page, v); err != nil {
 		t.Fatal(err)
 	}
 	return b.String()

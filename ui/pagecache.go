@@ -2,34 +2,36 @@ package ui
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/klauspost/compress/gzip"
 
 	"pitlane/i18n"
 	"pitlane/store"
 )
 
-// The page cache keeps the content of pages many staff load and reload (a
-// job, the calendar) much as the dashboard keeps its body, but per store
-// write count rather than change-feed position: the first view after any
+// The page cache keeps whole pages many staff load and reload (a job, the
+// calendar), much as the dashboard keeps its body, but per store write
+// count rather than change-feed position: the first view after any
 // committed write renders afresh, whether or not the write added to the
 // feed (regenerating a calendar feed's link does not, for one). An entry is
 // also per page and request inputs (the key its handler names), language,
-// staff member (and so role), notice and day, so nothing one person sees
-// reaches another. The session's CSRF token is the only per-request value
-// in it: the content is rendered with a placeholder there and cut into a
-// frame, as the layout is.
+// staff member (and so role), session (its CSRF token is in every form),
+// notice and day, so nothing one person sees reaches another.
+//
+// A page is kept as the bytes sent, and a reload hands those very bytes to
+// the response without copying them. Moving the bytes is most of what a
+// reload costs (a busy week is 66 KB, two thirds of its time in the
+// kernel), so a page is sent gzipped to browsers that take it, which all do.
 
 type pageKey struct {
 	page, key   string
 	lang        i18n.Lang
 	userID      uint64
 	role        store.Role
+	csrf        string
 	title       string
 	flash       string
 	day         time.Time
@@ -38,43 +40,41 @@ type pageKey struct {
 }
 
 type pageCache struct {
-	mark  string // placeholder for the CSRF token, random per process
-	mark2 string // another, to check a page's frame once
-
 	mu      sync.Mutex
 	writes  uint64
-	entries map[pageKey]*frame
+	entries map[pageKey]*cachedBody
 	size    int
-	checked map[string]bool // page → its frames fill as rendering does
+	last    map[string]int // page → the size it last rendered at
 }
 
-// Bounds of the cache; past either, it starts afresh.
+// cachedBody is a page as rendered, and gzipped once a browser asked for it
+// so (every browser does: a busy week goes over the network at a tenth of
+// its size).
+type cachedBody struct {
+	plain []byte
+	once  sync.Once
+	gz    []byte
+}
+
+// gzipped returns the page gzipped, compressing it the first time.
+func (b *cachedBody) gzipped() []byte {
+	b.once.Do(func() {
+		var buf bytes.Buffer
+		buf.Grow(len(b.plain) / 4)
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+		zw.Write(b.plain)
+		zw.Close()
+		b.gz = buf.Bytes()
+	})
+	return b.gz
+}
+
+// Bounds of the cache; past either, it starts afresh. A hundred staff
+// sessions each holding a busy week and a job fit.
 const (
-	maxCachedPages     = 256
-	maxCachedPageBytes = 16 << 20
+	maxCachedPages     = 1024
+	maxCachedPageBytes = 32 << 20
 )
-
-// plainToken reports whether a CSRF token is made of what auth.NewToken
-// makes it of (base64url): nothing any template context escapes, so the
-// placeholder's spot takes it as it is.
-func plainToken(s string) bool {
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_':
-		default:
-			return false
-		}
-	}
-	return s != ""
-}
-
-func newPageCache() (*pageCache, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return nil, err
-	}
-	return &pageCache{mark: "plcsrf" + hex.EncodeToString(b[:8]), mark2: "plcsrf" + hex.EncodeToString(b[8:])}, nil
-}
 
 // pageCacheLocal holds, for render, the key a handler's page is stored under.
 const pageCacheLocal = "pitlane.pagecache"
@@ -86,31 +86,22 @@ const pageCacheLocal = "pitlane.pagecache"
 // Only pages of signed-in staff are kept.
 func (u *UI) cachedPage(c *fiber.Ctx, title, page, key string) (bool, error) {
 	v, err := u.view(c, title)
-	if err != nil || v.Me == nil || !plainToken(v.CSRF) {
-		return false, err
-	}
-	if f, err := u.frames.get(v); f == nil || err != nil {
+	if err != nil || v.Me == nil {
 		return false, err
 	}
 	now := time.Now().In(v.Loc.Location)
-	k := pageKey{page: page, key: key, lang: v.Lang, userID: v.Me.UserID, role: v.Me.Role, title: v.Title,
+	k := pageKey{page: page, key: key, lang: v.Lang, userID: v.Me.UserID, role: v.Me.Role, csrf: v.CSRF, title: v.Title,
 		flash: v.Flash, day: time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, now.Location()),
 		writes: v.writes, settingsVer: v.settingsVersion}
-	if f := u.pageCache.get(k); f != nil {
-		err := u.renderFramed(c, fiber.StatusOK, page, v, f)
-		if !errors.Is(err, errNoFrame) {
-			return true, err
-		}
-		// The settings changed under the layout's frames: render afresh.
+	if body := u.pageCache.get(k); body != nil {
+		sendPage(c, fiber.StatusOK, body)
+		return true, nil
 	}
 	c.Locals(pageCacheLocal, &k)
 	return false, nil
 }
 
-// errNoFrame: a cached page's content has no layout frame to go in.
-var errNoFrame = errors.New("a cached page without the layout's frame")
-
-func (pc *pageCache) get(k pageKey) *frame {
+func (pc *pageCache) get(k pageKey) *cachedBody {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
 	if pc.writes != k.writes {
@@ -119,92 +110,65 @@ func (pc *pageCache) get(k pageKey) *frame {
 	return pc.entries[k]
 }
 
-func (pc *pageCache) put(k pageKey, f *frame) {
-	n := 0
-	for _, p := range f.parts {
-		n += len(p)
-	}
+func (pc *pageCache) put(k pageKey, body *cachedBody) {
 	pc.mu.Lock()
 	defer pc.mu.Unlock()
+	if pc.last == nil {
+		pc.last = map[string]int{}
+	}
+	pc.last[k.page] = len(body.plain)
 	switch {
 	case k.writes < pc.writes:
 		return // read before a newer entry's: already out of date
-	case k.writes > pc.writes || pc.entries == nil || len(pc.entries) >= maxCachedPages || pc.size+n > maxCachedPageBytes:
-		pc.writes, pc.entries, pc.size = k.writes, map[pageKey]*frame{}, 0
+	case k.writes > pc.writes || pc.entries == nil || len(pc.entries) >= maxCachedPages || pc.size+len(body.plain) > maxCachedPageBytes:
+		pc.writes, pc.entries, pc.size = k.writes, map[pageKey]*cachedBody{}, 0
 	}
-	pc.entries[k] = f
-	pc.size += n
+	pc.entries[k] = body
+	pc.size += len(body.plain)
+}
+
+// sizeHint is the size page last rendered at, to render it again without
+// growing the buffer.
+func (pc *pageCache) sizeHint(page string) int {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return pc.last[page]
 }
 
 // cacheable returns the key render should store v's page under, or nil.
 func (u *UI) cacheable(c *fiber.Ctx, status int, page string, v *View) *pageKey {
 	k, _ := c.Locals(pageCacheLocal).(*pageKey)
-	if f, err := u.frames.get(v); f == nil || err != nil {
-		return nil
-	}
-	if k == nil || status != fiber.StatusOK || k.page != page || v.Me == nil || v.Me.UserID != k.userID ||
+	if k == nil || status != fiber.StatusOK || k.page != page || v.Me == nil || v.Me.UserID != k.userID || v.CSRF != k.csrf ||
 		v.Lang != k.lang || v.Title != k.title || v.Flash != k.flash || v.Error != "" || len(v.Errors) > 0 || len(v.Form) > 0 {
 		return nil
 	}
 	return k
 }
 
-// contentFrame renders page's content for v with the placeholder for the
-// CSRF token and cuts it there. The first time for each page it checks
-// that a frame fills as rendering does, rendering again with another
-// placeholder; a page that does not is never cached.
-func (u *UI) contentFrame(page string, v *View) (*frame, error) {
-	pc := u.pageCache
-	pc.mu.Lock()
-	checked, known := pc.checked[page]
-	pc.mu.Unlock()
-	if known && !checked {
-		return nil, nil
+// renderCached renders page for v, stores it under k and sends it.
+func (u *UI) renderCached(c *fiber.Ctx, k *pageKey, page string, v *View) error {
+	var buf bytes.Buffer
+	buf.Grow(u.pageCache.sizeHint(page) + 512)
+	if err := u.renderPage(&buf, page, v); err != nil {
+		return err
 	}
-	render := func(mark string) (*frame, error) {
-		fv := *v
-		fv.CSRF = mark
-		var buf bytes.Buffer
-		if err := u.pages[v.Lang][page].ExecuteTemplate(&buf, "content", &fv); err != nil {
-			return nil, err
-		}
-		return cutAt(buf.Bytes(), mark), nil
-	}
-	f, err := render(pc.mark)
-	if err != nil || known {
-		return f, err
-	}
-	g, err := render(pc.mark2)
-	if err != nil {
-		return nil, err
-	}
-	ok := len(f.parts) == len(g.parts)
-	for i := 0; ok && i < len(f.parts); i++ {
-		ok = bytes.Equal(f.parts[i], g.parts[i])
-	}
-	pc.mu.Lock()
-	if pc.checked == nil {
-		pc.checked = map[string]bool{}
-	}
-	pc.checked[page] = ok
-	pc.mu.Unlock()
-	if !ok {
-		return nil, nil
-	}
-	return f, nil
+	body := &cachedBody{plain: buf.Bytes()}
+	u.pageCache.put(*k, body)
+	sendPage(c, fiber.StatusOK, body)
+	return nil
 }
 
-// cutAt splits b at every mark, each a CSRF slot.
-func cutAt(b []byte, mark string) *frame {
-	f := &frame{}
-	for {
-		at := bytes.Index(b, []byte(mark))
-		if at < 0 {
-			f.parts = append(f.parts, b)
-			return f
-		}
-		f.parts = append(f.parts, b[:at])
-		f.kinds = append(f.kinds, slotCSRF)
-		b = b[at+len(mark):]
+// sendPage answers with body, gzipped if the browser takes it so. The
+// response refers to the cached bytes rather than copying them.
+func sendPage(c *fiber.Ctx, status int, body *cachedBody) {
+	c.Vary(fiber.HeaderAcceptEncoding)
+	if c.Request().Header.HasAcceptEncoding("gzip") {
+		c.Response().SetBodyRaw(body.gzipped())
+		c.Set(fiber.HeaderContentEncoding, "gzip")
+	} else {
+		c.Response().SetBodyRaw(body.plain)
 	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Type("html", "utf-8")
+	c.Status(status)
 }

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"net/http/httptest"
@@ -126,6 +128,63 @@ func TestPageCache(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("per session", func(t *testing.T) {
+		// Mia signs in on a second browser (a write, so both loads below
+		// come after it): its page has that session's token, not the one
+		// cached for her first browser.
+		user, err := u.Store.UserByUsername("mia")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := signedIn{token: auth.NewToken(), csrf: auth.NewToken()}
+		if err := u.Store.CreateSession(auth.HashToken(other.token), store.Session{UserID: user.ID, CSRF: other.csrf,
+			Created: time.Now(), Expires: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		get(t, app, jobPath, other) // a session's first use may be a write too
+		first := get(t, app, jobPath, staff["mia"])
+		second := get(t, app, jobPath, other)
+		if !strings.Contains(second, `value="`+other.csrf+`"`) || strings.Contains(second, staff["mia"].csrf) ||
+			strings.Contains(first, other.csrf) {
+			t.Error("one session's page holds the other's CSRF token")
+		}
+	})
+
+	t.Run("gzip", func(t *testing.T) {
+		for _, path := range []string{jobPath, "/calendar?view=week&dept=Mechanics"} {
+			plain := get(t, app, path, staff["ida"])
+			for range 2 { // rendered, then from the cache
+				req := httptest.NewRequest(fiber.MethodGet, path, nil)
+				req.Header.Set("Cookie", "pl_session="+staff["ida"].token)
+				req.Header.Set("Accept-Encoding", "gzip, deflate, br, zstd")
+				resp, err := app.Test(req, -1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				raw, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.Header.Get("Content-Encoding") != "gzip" || !strings.Contains(resp.Header.Get("Vary"), "Accept-Encoding") {
+					t.Fatalf("%s: Content-Encoding %q, Vary %q; want gzip, varying by Accept-Encoding", path,
+						resp.Header.Get("Content-Encoding"), resp.Header.Get("Vary"))
+				}
+				zr, err := gzip.NewReader(bytes.NewReader(raw))
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, err := io.ReadAll(zr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if string(body) != plain {
+					t.Fatalf("%s: the gzipped page unpacks to something else than the plain one", path)
+				}
+				if len(raw) >= len(plain)/2 {
+					t.Errorf("%s: gzipped %d bytes of %d", path, len(raw), len(plain))
+				}
+			}
+		}
+	})
 
 	t.Run("manager-only content", func(t *testing.T) {
 		// A job without inspection offers the manager the checklist link.

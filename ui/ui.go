@@ -60,7 +60,7 @@ type UI struct {
 	dash   dashboardCache
 	// sessions, state and settings spare every page store reads it would
 	// otherwise repeat; frames hold the layout rendered around pages
-	// (layout.go), pageCache the content of pages (pagecache.go).
+	// (layout.go), pageCache whole pages (pagecache.go).
 	sessions  sessionCache
 	state     storeState
 	settings  settingsCache
@@ -93,9 +93,7 @@ func New(d Deps) (*UI, error) {
 	if u.assets, err = web.NewAssets(staticFS, "static", "/static/"); err != nil {
 		return nil, err
 	}
-	if u.pageCache, err = newPageCache(); err != nil {
-		return nil, err
-	}
+	u.pageCache = &pageCache{}
 	u.pages, err = u.parseTemplates()
 	return u, err
 }
@@ -240,25 +238,12 @@ func (v *View) keep(c *fiber.Ctx, fields ...string) {
 
 // render executes page inside the layout.
 func (u *UI) render(c *fiber.Ctx, status int, page string, v *View) error {
-	var content *frame
 	if k := u.cacheable(c, status, page, v); k != nil {
-		var err error
-		if content, err = u.contentFrame(page, v); err != nil {
-			return fmt.Errorf("render %s: %w", page, err)
-		}
-		if content != nil {
-			u.pageCache.put(*k, content)
-		}
+		return u.renderCached(c, k, page, v)
 	}
-	return u.renderFramed(c, status, page, v, content)
-}
-
-// renderFramed sends page with its content from content, a frame of the
-// page cache, or rendered now when content is nil.
-func (u *UI) renderFramed(c *fiber.Ctx, status int, page string, v *View, content *frame) error {
 	resp := c.Response()
 	resp.ResetBody()
-	if err := u.renderPage(responseBody{resp}, page, v, content); err != nil {
+	if err := u.renderPage(responseBody{resp}, page, v); err != nil {
 		resp.ResetBody()
 		return err
 	}
@@ -288,9 +273,8 @@ type pageWriter interface {
 }
 
 // renderPage writes page inside the layout: into the layout's frame when
-// there is one for v, else executing the whole layout. The content is
-// content filled with v's CSRF token, or rendered now when content is nil.
-func (u *UI) renderPage(buf pageWriter, page string, v *View, content *frame) error {
+// there is one for v, else executing the whole layout.
+func (u *UI) renderPage(buf pageWriter, page string, v *View) error {
 	t := u.pages[v.Lang][page]
 	if t == nil {
 		return fmt.Errorf("no template %q", page)
@@ -299,20 +283,14 @@ func (u *UI) renderPage(buf pageWriter, page string, v *View, content *frame) er
 	if err != nil {
 		return err
 	}
-	var vals [slots]string
-	if v.Me != nil {
-		vals[slotName] = v.Me.Name
-	}
-	vals[slotCSRF], vals[slotUnread], vals[slotError] = v.CSRF, strconv.FormatInt(v.Unread, 10), v.Error
-	vals = escapeSlots(vals)
-	switch {
-	case f != nil && content != nil:
-		err = f.fill(buf, vals, func(w pageWriter) error { return content.fill(w, vals, nil) })
-	case f != nil:
-		err = f.fill(buf, vals, func(w pageWriter) error { return t.ExecuteTemplate(w, "content", v) })
-	case content != nil:
-		return errNoFrame
-	default:
+	if f != nil {
+		var vals [slots]string
+		if v.Me != nil {
+			vals[slotName] = v.Me.Name
+		}
+		vals[slotCSRF], vals[slotUnread], vals[slotError] = v.CSRF, strconv.FormatInt(v.Unread, 10), v.Error
+		err = f.fill(buf, escapeSlots(vals), func(w pageWriter) error { return t.ExecuteTemplate(w, "content", v) })
+	} else {
 		err = t.ExecuteTemplate(buf, "layout.html", v)
 	}
 	if err != nil {
