@@ -33,6 +33,25 @@ type Config struct {
 	// instead of its own (which only pitlane-bench can start: see
 	// IsPushServiceProcess).
 	PushInProcess bool
+
+	// profile starts the CPU profile of a scenario that runs itself (run
+	// rather than prepare), around what it measures; Run sets it.
+	profile func() (stop func() error, err error)
+}
+
+// profiled runs f, the measured part of a scenario that runs itself,
+// under the CPU profile when one was asked for.
+func (c Config) profiled(f func()) error {
+	if c.profile == nil {
+		f()
+		return nil
+	}
+	stop, err := c.profile()
+	if err != nil {
+		return err
+	}
+	f()
+	return stop()
 }
 
 // Report is what a run measured.
@@ -91,12 +110,10 @@ func Run(ctx context.Context, cfg Config) (rep Report, err error) {
 	printHeader(out)
 	for _, p := range plan {
 		if p.run != nil {
-			stopProfile, err := startProfile(cfg.CPUProfile, p.name, len(plan))
-			if err != nil {
-				return rep, err
-			}
+			cfg := cfg
+			cfg.profile = func() (func() error, error) { return startProfile(cfg.CPUProfile, p.name, len(plan)) }
 			r, err := p.run(ctx, a, p.concurrency, cfg)
-			if err := errors.Join(err, stopProfile()); err != nil {
+			if err != nil {
 				return rep, fmt.Errorf("%s: %w", p.name, err)
 			}
 			r.RSS, r.Heap = memory()
@@ -164,7 +181,7 @@ func (cfg Config) plan() ([]scenario, error) {
 }
 
 // startProfile profiles the CPU while one scenario runs (not its set-up, such
-// as the dashboard's sign-ins). With several scenarios, each gets its own
+// as the dashboard's sign-ins or the push scenario's subscriptions). With several scenarios, each gets its own
 // file: "cpu.prof" becomes "cpu.login.prof" and so on.
 func startProfile(path, scenario string, scenarios int) (stop func() error, err error) {
 	if path == "" {

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -78,27 +77,34 @@ func runPush(ctx context.Context, a *appliance, concurrency int, cfg Config) (Re
 	}
 	prepared := time.Since(began)
 
-	c := newClient(staffSessions * 4)
-	defer c.CloseIdleConnections()
+	c := newClient(staffSessions)
 	sessions := make([]string, staffSessions)
 	for i := range sessions {
 		if sessions[i], err = a.login(ctx, c, a.users[i%len(a.users)]); err != nil {
 			return Result{}, fmt.Errorf("sign in: %w", err)
 		}
 	}
-	var bufs sync.Pool
-	do := func(ctx context.Context, i int) error {
-		buf, _ := bufs.Get().(*bytes.Buffer)
-		if buf == nil {
-			buf = new(bytes.Buffer)
-		}
-		defer bufs.Put(buf)
-		return a.dashboard(ctx, c, sessions[i%len(sessions)], buf)
+	c.CloseIdleConnections()
+	var staff staffLoad
+	if cfg.PushInProcess {
+		do, done := dashboardLoad(a, sessions)
+		staff = inProcessLoad{do: do, done: done}
+	} else if staff, err = startStaffProcess(ctx, a.base, sessions); err != nil {
+		return Result{}, err
+	}
+	defer staff.Close()
+	if !cfg.PushInProcess {
+		fmt.Fprintln(out, "  push: the staff's load runs in a process of its own")
 	}
 
-	openLoop(ctx, cfg.Warmup, nil, do)
+	if _, err := staff.measure(ctx, cfg.Warmup, nil); err != nil {
+		return Result{}, err
+	}
 	before := sampleCPU()
-	idle := openLoop(ctx, cfg.Window, nil, do)
+	idle, err := staff.measure(ctx, cfg.Window, nil)
+	if err != nil {
+		return Result{}, err
+	}
 	after := sampleCPU()
 	idle.OtherCPU = otherCPU(before, after)
 	if before.ok && after.ok {
@@ -115,12 +121,20 @@ func runPush(ctx context.Context, a *appliance, concurrency int, cfg Config) (Re
 		defer close(drained)
 		took = waitDrained(nctx, a.st, push, n)
 	}()
-	before = sampleCPU()
+	var busy Result
 	ran := make(chan error, 1)
-	go func() { ran <- nt.Run(nctx) }()
-	busy := openLoop(ctx, drainLimit, drained, do)
-	<-drained
-	after = sampleCPU()
+	perr := cfg.profiled(func() {
+		before = sampleCPU()
+		go func() { ran <- nt.Run(nctx) }()
+		busy, err = staff.measure(ctx, drainLimit, drained)
+		<-drained
+		after = sampleCPU()
+	})
+	if err := errors.Join(perr, err); err != nil {
+		stop()
+		<-ran
+		return Result{}, err
+	}
 	busy.OtherCPU = otherCPU(before, after)
 	if before.ok && after.ok {
 		busy.CPU = after.own - before.own

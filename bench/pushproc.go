@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"strconv"
 	"time"
 
@@ -116,19 +115,13 @@ type pushProcess struct {
 }
 
 // startPushProcess starts this executable as the push service, through
-// nice(1) where there is one: a Go program cannot lower its own priority
-// (on Linux setpriority changes one thread, and the runtime has several).
+// nice(1) where there is one.
 func startPushProcess(ctx context.Context, concurrency int) (p *pushProcess, niced bool, err error) {
-	self, err := os.Executable()
+	cmd, err := selfCommand(ctx, pushServiceEnv, true)
 	if err != nil {
 		return nil, false, err
 	}
-	cmd := exec.CommandContext(ctx, self)
-	if nice, err := exec.LookPath("nice"); err == nil {
-		cmd, niced = exec.CommandContext(ctx, nice, "-n", "19", self), true
-	}
-	cmd.Env = append(os.Environ(), pushServiceEnv+"=1")
-	cmd.Stderr = os.Stderr
+	niced = len(cmd.Args) > 1
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return nil, false, err

@@ -115,8 +115,9 @@ func startSearch(ctx context.Context, dir string, st *store.Store, log *slog.Log
 // nothing else running, and reports it as one request.
 func runReindex(ctx context.Context, a *appliance, _ int, cfg Config) (Result, error) {
 	start := time.Now()
-	if err := a.search.Rebuild(ctx, nil); err != nil {
-		return Result{}, err
+	var err error
+	if perr := cfg.profiled(func() { err = a.search.Rebuild(ctx, nil) }); err != nil || perr != nil {
+		return Result{}, errors.Join(err, perr)
 	}
 	took := time.Since(start)
 	s, err := a.search.Status()
@@ -200,13 +201,14 @@ func runSearch(name string, load searchLoad) func(ctx context.Context, a *applia
 		do := func(ctx context.Context, w int) error {
 			return a.searchBox(ctx, c, sessions[w], load.typed(rngs[w], g), load.found, &bufs[w])
 		}
-		r := measure(ctx, name, concurrency, cfg.Warmup, cfg.Window, do)
+		var r Result
+		perr := cfg.profiled(func() { r = measure(ctx, name, concurrency, cfg.Warmup, cfg.Window, do) })
 		stopWriters()
 		writers.Wait()
 		if writeErr != nil {
 			return r, fmt.Errorf("writes beside the searches: %w", writeErr)
 		}
-		return r, nil
+		return r, perr
 	}
 }
 

@@ -29,6 +29,10 @@ func main() {
 	if bench.IsPushServiceProcess() {
 		os.Exit(bench.ServePushService(os.Stdin, os.Stdout, os.Stderr))
 	}
+	// And again to be its staff, clicking in their browsers.
+	if bench.IsStaffLoadProcess() {
+		os.Exit(bench.ServeStaffLoad(os.Stdin, os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
