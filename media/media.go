@@ -12,12 +12,20 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
 // Store is the media folder.
-type Store struct{ dir string }
+type Store struct {
+	dir string
+	// mu orders storing a file against removing an unreferenced one, so
+	// content uploaded again is never removed under the record that is
+	// about to point at it (see RemoveUnreferenced).
+	mu sync.Mutex
+}
 
 // Open uses dataDir/media, creating it if needed.
 func Open(dataDir string) (*Store, error) {
@@ -148,10 +156,18 @@ func (st *Staged) Path() string { return st.tmp }
 // is kept as is) and returns its description.
 func (st *Staged) Commit() (File, error) {
 	dst := st.s.Path(st.Hash)
+	st.s.mu.Lock()
+	defer st.s.mu.Unlock()
 	if _, err := os.Stat(dst); err == nil {
 		// The same content is already there (and may be being served,
-		// which on Windows forbids replacing it).
+		// which on Windows forbids replacing it). Its time is brought up
+		// to now: it is in use again, and if no record pointed at it, the
+		// next RemoveUnreferenced leaves it to the record about to.
 		st.Discard()
+		now := time.Now()
+		if err := os.Chtimes(dst, now, now); err != nil {
+			return File{}, fmt.Errorf("store upload: %w", err)
+		}
 		return st.File, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
@@ -190,4 +206,68 @@ func accepted(ctype string, types []string) bool {
 		}
 	}
 	return false
+}
+
+// RemoveUnreferenced deletes the stored files that are not in refs (sorted
+// hashes: every file a record points at) and were stored or stored again
+// more than olderThan ago. Such files come from forms the store then
+// refused (a message to a customer merged away meanwhile, a check-in with
+// a wrong odometer), which upload their files before the record is
+// written. A file is stored before the record that points at it is
+// committed, and storing it again refreshes its time, so with olderThan
+// well above a request's duration no file a record points at, or is about
+// to, is removed, whenever refs were read. It returns how many files it
+// removed and their size.
+func (s *Store) RemoveUnreferenced(refs []string, olderThan time.Duration) (removed int, size int64, err error) {
+	dirs, err := os.ReadDir(s.dir)
+	if err != nil {
+		return 0, 0, err
+	}
+	var errs []error
+	for _, d := range dirs {
+		if !d.IsDir() || len(d.Name()) != 2 {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(s.dir, d.Name()))
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, f := range files {
+			hash := f.Name()
+			if !hashPattern.MatchString(hash) || !strings.HasPrefix(hash, d.Name()) {
+				continue
+			}
+			if _, found := slices.BinarySearch(refs, hash); found {
+				continue
+			}
+			n, err := s.removeIfOlder(hash, time.Now().Add(-olderThan))
+			if err != nil {
+				errs = append(errs, err)
+			} else if n >= 0 {
+				removed++
+				size += n
+			}
+		}
+	}
+	return removed, size, errors.Join(errs...)
+}
+
+// removeIfOlder removes the file with hash if it was last stored before
+// cutoff, returning its size; -1 when it was kept.
+func (s *Store) removeIfOlder(hash string, cutoff time.Time) (int64, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	path := s.Path(hash)
+	info, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && !info.ModTime().Before(cutoff)) {
+		return -1, nil
+	}
+	if err != nil {
+		return -1, err
+	}
+	if err := os.Remove(path); err != nil {
+		return -1, err
+	}
+	return info.Size(), nil
 }

@@ -218,3 +218,63 @@ func TestOpenRemovesStaleUploads(t *testing.T) {
 		t.Error("an upload that may still be running was removed")
 	}
 }
+
+// TestRemoveUnreferenced: files a record points at stay, whatever their
+// age; a file no record points at goes once it is old enough, not before;
+// and content stored again is young again, so the record about to point at
+// it finds it.
+func TestRemoveUnreferenced(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	put := func(content string, age time.Duration) string {
+		t.Helper()
+		f, err := s.Put(strings.NewReader(content), 1<<20, "text/plain")
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := time.Now().Add(-age)
+		if err := os.Chtimes(s.Path(f.Hash), at, at); err != nil {
+			t.Fatal(err)
+		}
+		return f.Hash
+	}
+	kept := put("a photo a message points at\n", 30*24*time.Hour)
+	orphan := put("a photo of a check-in the store refused\n", 2*24*time.Hour)
+	fresh := put("a photo whose message is being written\n", time.Minute)
+	again := put("a photo sent again today\n", 3*24*time.Hour)
+	if _, err := s.Put(strings.NewReader("a photo sent again today\n"), 1<<20, "text/plain"); err != nil {
+		t.Fatal(err)
+	}
+	// A stray file that is no stored content is not the sweep's business.
+	stray := filepath.Join(dir, "media", "notes.txt")
+	if err := os.WriteFile(stray, []byte("x"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	refs := []string{kept}
+	n, size, err := s.RemoveUnreferenced(refs, 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 || size != int64(len("a photo of a check-in the store refused\n")) {
+		t.Errorf("removed %d files of %d bytes; want the one orphan", n, size)
+	}
+	for hash, want := range map[string]bool{kept: true, orphan: false, fresh: true, again: true} {
+		if _, err := os.Stat(s.Path(hash)); (err == nil) != want {
+			t.Errorf("%s: present %v, want %v", hash[:8], err == nil, want)
+		}
+	}
+	if _, err := os.Stat(stray); err != nil {
+		t.Error("a file that is not stored content was removed")
+	}
+	// The orphan uploaded again is stored again.
+	if _, err := s.Put(strings.NewReader("a photo of a check-in the store refused\n"), 1<<20, "text/plain"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(s.Path(orphan)); err != nil {
+		t.Error("content removed as an orphan could not be stored again")
+	}
+}

@@ -304,6 +304,11 @@ func TestMessageFilesAccess(t *testing.T) {
 	if resp, _ := ana.phone.get(path); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a revoked phone got %d, want 401", resp.StatusCode)
 	}
+	// The daily clean-up of unused uploads leaves a message's photo (and
+	// its thumbnail) alone.
+	if n := e.purgeMedia(t); n != 0 {
+		t.Errorf("the clean-up deleted %d files of a message", n)
+	}
 	for _, role := range store.Roles {
 		if resp, body := e.staffDesk(role).get("/messages/media/" + hash); resp.StatusCode != 200 || body != string(photo) {
 			t.Errorf("%s: %d", role, resp.StatusCode)

@@ -6,12 +6,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"pitlane/config"
+	"pitlane/media"
 	"pitlane/store"
 )
 
@@ -182,6 +185,15 @@ func TestWorkshopFilesReachTheirCustomerOnly(t *testing.T) {
 	if resp, _ := radu.phone.get(fmt.Sprintf("/app/jobs/%d/invoice.pdf", j.ID)); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("another customer's invoice: %d", resp.StatusCode)
 	}
+	// The daily clean-up of unused uploads finds every one of these used.
+	if n := e.purgeMedia(t); n != 0 {
+		t.Errorf("the clean-up deleted %d files records point at", n)
+	}
+	for name, hash := range files {
+		if resp, _ := ion.get("/app/media/" + hash); resp.StatusCode != 200 {
+			t.Errorf("the customer fetching %s after the clean-up: %d", name, resp.StatusCode)
+		}
+	}
 }
 
 func TestWorkshopUploadRefusals(t *testing.T) {
@@ -256,5 +268,74 @@ func TestAppointmentRequestRefusesWhatIsNoPhoto(t *testing.T) {
 	resp, body = ion.request(t, svc, car.ID, true)
 	if resp.StatusCode != 200 || !strings.Contains(body, `"url":"/app/appointments/`) {
 		t.Errorf("a request without files, as JSON: %d %s", resp.StatusCode, body)
+	}
+}
+
+// purgeMedia runs the appliance's daily clean-up of uploaded files no
+// record uses, with every file counted as old enough, and returns how many
+// it deleted.
+func (e *env) purgeMedia(t *testing.T) int {
+	t.Helper()
+	med, err := media.Open(filepath.Dir(e.st.Path()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refs, err := e.st.MediaRefs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _, err := med.RemoveUnreferenced(refs, -time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestUploadsTheStoreRefusedAreDeleted: a check-in the store refuses after
+// its photo was stored leaves the photo unused on disk; the clean-up
+// deletes it and only it, and the photos of the check-in that was taken
+// are still shown.
+func TestUploadsTheStoreRefusedAreDeleted(t *testing.T) {
+	e, _, car, _, _ := serviceEnv(t)
+	j, err := e.st.CreateJob(store.CLI, store.Job{VehicleID: car.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jp := fmt.Sprintf("/jobs/%d", j.ID)
+	desk := e.staffDesk(store.RoleWorkshop)
+	first, second := photoJPEG(t, 300, 200), photoJPEG(t, 200, 300)
+	_, page := desk.get(jp)
+	action := regexp.MustCompile(`action="(` + regexp.QuoteMeta(jp+"/checkin") + `\?_csrf=[^"]+)"`).FindStringSubmatch(page)
+	if action == nil {
+		t.Fatalf("no check-in form: %.600s", page)
+	}
+	if resp, body := desk.postFiles(t, jp, jp+"/checkin", map[string]string{"km": "52.300", "fuel": "6"},
+		upFile{"files", "front.jpg", first}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("check-in: %d %.800s", resp.StatusCode, body)
+	}
+	stored := len(e.mediaFiles(t)) // the photo and its thumbnail
+	// The same form sent again, as from a second tab opened before the
+	// first check-in: the store refuses a second check-in.
+	body, ctype := multipartBody(t, map[string]string{"km": "52.400", "fuel": "6"}, upFile{"files", "rear.jpg", second})
+	req := httptest.NewRequest(http.MethodPost, html.UnescapeString(action[1]), body)
+	req.Header.Set("Content-Type", ctype)
+	if resp, body := desk.send(req); resp.StatusCode < 400 {
+		t.Fatalf("a second check-in: %d, want it refused: %.800s", resp.StatusCode, body)
+	}
+	orphans := len(e.mediaFiles(t)) - stored
+	if orphans == 0 {
+		t.Fatal("the refused check-in left no file: the test no longer makes an orphan")
+	}
+	if n := e.purgeMedia(t); n != orphans {
+		t.Errorf("the clean-up deleted %d files; want the %d of the refused check-in", n, orphans)
+	}
+	if got := len(e.mediaFiles(t)); got != stored {
+		t.Errorf("%d files after the clean-up, want %d", got, stored)
+	}
+	j, _ = e.st.Job(j.ID)
+	for _, h := range []string{j.CheckIn.Attachments[0].Media, j.CheckIn.Attachments[0].Thumb} {
+		if resp, _ := desk.get("/media/" + h); resp.StatusCode != http.StatusOK {
+			t.Errorf("the check-in's file %s after the clean-up: %d", h[:8], resp.StatusCode)
+		}
 	}
 }

@@ -33,6 +33,11 @@ const (
 	setupLinkTTL = 24 * time.Hour
 	// purgeEvery is how often expired sessions are deleted.
 	purgeEvery = time.Hour
+	// mediaPurgeEvery is how often uploaded files no record uses are
+	// looked for, and mediaOrphanAge how old such a file must be to go:
+	// far longer than the request that stores a file and then its record.
+	mediaPurgeEvery = 24 * time.Hour
+	mediaOrphanAge  = 24 * time.Hour
 	// exitLimit is the most a stop may take: the server lets requests finish
 	// for less than that, then the process exits whatever is left.
 	exitLimit = 9500 * time.Millisecond
@@ -130,6 +135,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, log *slog.L
 		}
 	})
 	background.Go(func() { purgeSessions(ctx, st, log) })
+	background.Go(func() { purgeMedia(ctx, st, med, log) })
 	background.Go(func() { index.Run(ctx) })
 	background.Go(func() {
 		if err := (&notify.Notifier{Store: st, Logger: log}).Run(ctx); err != nil {
@@ -202,6 +208,32 @@ func purgeSessions(ctx context.Context, st *store.Store, log *slog.Logger) {
 			log.Error("deleting expired sessions", "err", err)
 		} else if n > 0 {
 			log.Info("expired sessions deleted", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// purgeMedia deletes, at start and then daily, the uploaded files no
+// record points at (from forms the store refused) once they are a day old.
+func purgeMedia(ctx context.Context, st *store.Store, med *media.Store, log *slog.Logger) {
+	t := time.NewTicker(mediaPurgeEvery)
+	defer t.Stop()
+	for {
+		refs, err := st.MediaRefs()
+		if err == nil {
+			var n int
+			var size int64
+			n, size, err = med.RemoveUnreferenced(refs, mediaOrphanAge)
+			if n > 0 {
+				log.Info("uploaded files no record uses were deleted", "count", n, "bytes", size)
+			}
+		}
+		if err != nil {
+			log.Error("deleting uploaded files no record uses", "err", err)
 		}
 		select {
 		case <-ctx.Done():
