@@ -118,7 +118,8 @@ func dragMouse(x0, y0, x1, y1 float64) []chromedp.Action[chromedp.Void] {
 // TestDragAppointmentOnWeek moves an appointment on the week's calendar by
 // dragging it with the mouse to a free slot, then tries to drag it onto a
 // slot whose bay is taken: the calendar says why and leaves it in place.
-// On the day's calendar, it is dragged to another bay's column.
+// On the day's calendar, it is dragged to another bay's column, and by
+// technician, onto a technician's.
 func TestDragAppointmentOnWeek(t *testing.T) {
 	app := start(t)
 	desk, customer := workshopDesk(t, app, "manager")
@@ -194,6 +195,37 @@ func TestDragAppointmentOnWeek(t *testing.T) {
 	run(t, desk, "its page at last", chromedp.Navigate(app.URL+first), chromedp.WaitVisible(chromedp.CSS("dl.facts")))
 	if got := text(t, desk, "dl.facts"); !strings.Contains(got, "10:00–11:00") || !strings.Contains(got, "Bay 2") {
 		t.Errorf("after the drag to Bay 2 the appointment reads %q", got)
+	}
+
+	// The day by technician: dragged onto Luca's column, the appointment
+	// is his, in the same bay and at the same time.
+	run(t, desk, "a technician",
+		chromedp.Navigate(app.URL+"/settings/workshop"),
+		chromedp.WaitVisible(chromedp.CSS("#technicians")),
+		chromedp.SetValue(chromedp.CSS("#technicians"), "Luca Ferri | Mechanics"),
+	)
+	if status := submit(t, desk, "#technicians"); status != 200 {
+		t.Fatalf("saving the technicians answered %d", status)
+	}
+	run(t, desk, "the day", chromedp.Navigate(app.URL+"/calendar?dept=Mechanics&date="+wed.Format(time.DateOnly)),
+		chromedp.WaitVisible(chromedp.CSS(to+" "+block)))
+	follow(t, desk, `a[href*="by=tech"]`)
+	if got := text(t, desk, "table.day thead"); !strings.Contains(got, "Luca Ferri") || !strings.Contains(got, "Not assigned") {
+		t.Fatalf("the day by technician has the columns %q", got)
+	}
+	from = `td[data-time="10:00"][data-tech="0"] ` + block
+	run(t, desk, "unassigned", chromedp.WaitVisible(chromedp.CSS(from)))
+	luca := eval[string](t, desk, `[...document.querySelectorAll("td[data-tech]")].map(td => td.dataset.tech).find(id => id !== "0")`)
+	to = fmt.Sprintf(`td[data-time="10:00"][data-tech="%s"]`, luca)
+	x0, y0 = centre(t, desk, block)
+	x1, y1 = centre(t, desk, to)
+	if _, err := chromedp.RunResponse(desk, dragMouse(x0, y0, x1, y1)...); err != nil {
+		t.Fatalf("drag to %s: %v", to, err)
+	}
+	run(t, desk, "the day by technician again", chromedp.WaitVisible(chromedp.CSS(to+" "+block)))
+	run(t, desk, "its page, Luca's", chromedp.Navigate(app.URL+first), chromedp.WaitVisible(chromedp.CSS("dl.facts")))
+	if got := text(t, desk, "dl.facts"); !strings.Contains(got, "10:00–11:00") || !strings.Contains(got, "Bay 2") || !strings.Contains(got, "Luca Ferri") {
+		t.Errorf("after the drag to Luca the appointment reads %q", got)
 	}
 }
 

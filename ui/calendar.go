@@ -15,13 +15,15 @@ import (
 )
 
 // calendarQuery is what a calendar page shows: a day or the week holding
-// it, of one department, optionally narrowed to a bay or a technician.
+// it, of one department, optionally narrowed to a bay or a technician; the
+// day in a column per bay, or per technician (ByTech).
 type calendarQuery struct {
 	Day        time.Time // local midnight
 	Week       bool
 	Department string
 	Bay        string
 	Technician uint64
+	ByTech     bool
 }
 
 func (q calendarQuery) link(day time.Time, week bool) string {
@@ -34,6 +36,9 @@ func (q calendarQuery) link(day time.Time, week bool) string {
 	}
 	if q.Technician != 0 {
 		v.Set("tech", strconv.FormatUint(q.Technician, 10))
+	}
+	if q.ByTech {
+		v.Set("by", "tech")
 	}
 	return "/calendar?" + v.Encode()
 }
@@ -57,13 +62,24 @@ type calendarDay struct {
 
 // calendarCell is one slot of the week's grid, or of one bay in the day's
 // (Open is false where the day has no slot at that time). Date, Time and,
-// in the day's grid, Bay are where an appointment dropped on it goes, as
-// the reschedule form takes them: in the dealership's zone.
+// in the day's grid, Bay or Tech (by the column) are where an appointment
+// dropped on it goes, as the reschedule form takes them: in the
+// dealership's zone.
 type calendarCell struct {
 	Date, Time   string
 	Bay          string
+	Tech         uint64
 	Open         bool
 	Appointments []store.AgendaRow
+}
+
+// calendarColumn is a column of the day's grid: a bay, or a technician
+// (Tech); the last one, None, holds the appointments on none yet.
+type calendarColumn struct {
+	Name string
+	Bay  string
+	Tech uint64
+	None bool
 }
 
 type calendarData struct {
@@ -74,10 +90,12 @@ type calendarData struct {
 	Rows              []calendarRow
 	Days              []calendarDay
 	Times             []string          // the week grid's rows: slot starts, "15:04"
-	Columns           []string          // the day grid's bays; "" for appointments on none yet
+	Columns           []calendarColumn  // the day grid's bays or technicians
 	Loose             []store.AgendaRow // outside the day's slots
 	Prev, Next        string
 	DayLink, WeekLink string
+	ByBayLink         string // the day by bay, when it is shown by technician
+	ByTechLink        string // and the other way round
 	NewLink           string
 }
 
@@ -121,6 +139,7 @@ func (u *UI) calendarPage(c *fiber.Ctx) error {
 	if t, ok := ws.Technician(q.Technician); !ok || t.Department != q.Department {
 		q.Technician = 0
 	}
+	q.ByTech = c.Query("by") == "tech" && len(d.Techs) > 0
 	d.Q = q
 	from, days := q.Day, 1
 	if q.Week {
@@ -194,31 +213,26 @@ func (u *UI) calendarPage(c *fiber.Ctx) error {
 		}
 		d.Prev, d.Next = q.link(from.AddDate(0, 0, -7), true), q.link(from.AddDate(0, 0, 7), true)
 	} else {
-		d.Columns = append(d.Columns, d.Bays...)
-		if q.Bay != "" {
-			d.Columns = []string{q.Bay}
-		} else {
-			d.Columns = append(d.Columns, "")
-		}
-		column := func(bay string) int {
-			for i, b := range d.Columns {
-				if b == bay {
+		d.Columns = dayColumns(q, d.Bays, d.Techs)
+		column := func(r store.AgendaRow) int {
+			for i, col := range d.Columns {
+				if (q.ByTech && col.Tech == r.Technician) || (!q.ByTech && col.Bay == r.Bay && !col.None) {
 					return i
 				}
 			}
-			return len(d.Columns) - 1 // a bay since removed from the settings
+			return len(d.Columns) - 1 // on none, or on one since removed from the settings
 		}
 		placed := map[uint64]bool{}
 		for _, s := range store.Availability(open, q.Day, q.Day, time.Time{}, slot) {
 			local := s.Start.In(loc)
 			row := calendarRow{Start: s.Start, End: s.End, Free: cp.Free(s.Start, s.End), Total: len(d.Bays),
 				Cells: make([]calendarCell, len(d.Columns))}
-			for i, bay := range d.Columns {
-				row.Cells[i] = calendarCell{Date: local.Format(time.DateOnly), Time: local.Format("15:04"), Bay: bay, Open: true}
+			for i, col := range d.Columns {
+				row.Cells[i] = calendarCell{Date: local.Format(time.DateOnly), Time: local.Format("15:04"), Bay: col.Bay, Tech: col.Tech, Open: true}
 			}
 			for _, r := range shown {
 				if !r.Start.Before(s.Start) && r.Start.Before(s.End) {
-					cell := &row.Cells[column(r.Bay)]
+					cell := &row.Cells[column(r)]
 					cell.Appointments = append(cell.Appointments, r)
 					placed[r.ID] = true
 				}
@@ -233,9 +247,42 @@ func (u *UI) calendarPage(c *fiber.Ctx) error {
 		d.Prev, d.Next = q.link(q.Day.AddDate(0, 0, -1), false), q.link(q.Day.AddDate(0, 0, 1), false)
 	}
 	d.DayLink, d.WeekLink = q.link(q.Day, false), q.link(q.Day, true)
+	if len(d.Techs) > 0 {
+		byBay, byTech := q, q
+		byBay.ByTech, byTech.ByTech = false, true
+		d.ByBayLink, d.ByTechLink = byBay.link(q.Day, false), byTech.link(q.Day, false)
+	}
 	d.NewLink = "/calendar/new?" + url.Values{"dept": {q.Department}, "date": {q.Day.Format(time.DateOnly)}}.Encode()
 	v.Data = d
 	return u.render(c, fiber.StatusOK, "calendar", v)
+}
+
+// dayColumns are the day grid's columns: the department's bays, or its
+// technicians, narrowed to the one the query names, and then a column for
+// the appointments on none (unless narrowed).
+func dayColumns(q calendarQuery, bays []string, techs []store.Technician) []calendarColumn {
+	var cols []calendarColumn
+	switch {
+	case q.ByTech:
+		for _, t := range techs {
+			if q.Technician == 0 || t.ID == q.Technician {
+				cols = append(cols, calendarColumn{Name: t.Name, Tech: t.ID})
+			}
+		}
+		if q.Technician != 0 {
+			return cols
+		}
+	default:
+		for _, b := range bays {
+			if q.Bay == "" || b == q.Bay {
+				cols = append(cols, calendarColumn{Name: b, Bay: b})
+			}
+		}
+		if q.Bay != "" {
+			return cols
+		}
+	}
+	return append(cols, calendarColumn{None: true})
 }
 
 // calendarAppt is an appointment on the calendar with the page's locale,
