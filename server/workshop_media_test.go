@@ -339,3 +339,65 @@ func TestUploadsTheStoreRefusedAreDeleted(t *testing.T) {
 		}
 	}
 }
+
+// TestStaffRemoveAJobPhoto: a check-in photo attached by mistake is taken
+// off from the job's page; the customer's app no longer shows or serves
+// it, the other photo stays, the clean-up then deletes its file, and once
+// the job is invoiced its photos are a record that stays.
+func TestStaffRemoveAJobPhoto(t *testing.T) {
+	e, _, car, ion, _ := serviceEnv(t)
+	j, err := e.st.CreateJob(store.CLI, store.Job{VehicleID: car.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jp := fmt.Sprintf("/jobs/%d", j.ID)
+	desk := e.staffDesk(store.RoleWorkshop)
+	if resp, body := desk.postFiles(t, jp, jp+"/checkin", map[string]string{"km": "52.300", "fuel": "6"},
+		upFile{"files", "front.jpg", photoJPEG(t, 300, 200)}, upFile{"files", "neighbours-car.jpg", photoJPEG(t, 200, 300)}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("check-in: %d %.800s", resp.StatusCode, body)
+	}
+	j, _ = e.st.Job(j.ID)
+	keep, wrong := j.CheckIn.Attachments[0], j.CheckIn.Attachments[1]
+	action := fmt.Sprintf("%s/files/%s/remove", jp, wrong.Media)
+	if _, page := desk.get(jp); !strings.Contains(page, `action="`+action+`"`) || !strings.Contains(page, "Remove: neighbours-car.jpg") {
+		t.Fatalf("the job page offers no removal of the photo: %.3000s", page)
+	}
+	// Not an item's photo: the check-in's only.
+	if resp, _ := desk.submit(jp, action, url.Values{"item": {"0"}}); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("removing it from an item it is not on: %d, want 404", resp.StatusCode)
+	}
+	resp, _ := desk.submit(jp, action, url.Values{"item": {"-1"}})
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "#checkin") {
+		t.Fatalf("remove: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	j, _ = e.st.Job(j.ID)
+	if len(j.CheckIn.Attachments) != 1 || j.CheckIn.Attachments[0].Media != keep.Media {
+		t.Fatalf("check-in files after the removal: %+v", j.CheckIn.Attachments)
+	}
+	_, app := ion.get(fmt.Sprintf("/app/jobs/%d", j.ID))
+	if strings.Contains(app, wrong.Thumb) || !strings.Contains(app, keep.Thumb) {
+		t.Error("the app still shows the removed photo, or not the other one")
+	}
+	for hash, want := range map[string]int{wrong.Media: 404, wrong.Thumb: 404, keep.Media: 200} {
+		if resp, _ := ion.get("/app/media/" + hash); resp.StatusCode != want {
+			t.Errorf("the customer fetching %s: %d, want %d", hash[:8], resp.StatusCode, want)
+		}
+	}
+	if n := e.purgeMedia(t); n != 2 {
+		t.Errorf("the clean-up deleted %d files; want the removed photo and its thumbnail", n)
+	}
+
+	if _, err := e.st.AddLine(store.CLI, j.ID, store.Line{Kind: store.LineLabour, Description: "Check", Qty: 100, UnitPrice: 100, Status: store.LineApproved}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.IssueInvoice(store.CLI, j.ID, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, page := desk.get(jp); strings.Contains(page, "/files/") {
+		t.Error("an invoiced job still offers to remove its photos")
+	}
+	resp, _ = desk.submit(jp, fmt.Sprintf("%s/files/%s/remove", jp, keep.Media), url.Values{"item": {"-1"}})
+	if j, _ = e.st.Job(j.ID); resp.StatusCode < 400 || len(j.CheckIn.Attachments) != 1 {
+		t.Errorf("removing a photo of an invoiced job: %d, %d files left", resp.StatusCode, len(j.CheckIn.Attachments))
+	}
+}

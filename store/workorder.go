@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -313,6 +314,39 @@ func (s *Store) SetInspectionItem(a Actor, id uint64, item int, it InspectionIte
 		cur.Status, cur.Note, cur.Tread = it.Status, strings.TrimSpace(it.Note), it.Tread
 		cur.Attachments = append(cur.Attachments, added...)
 		return "job_inspection_item", strings.TrimSpace(cur.Key + cur.Label + " " + it.Status + " " + attachmentsDetail(added)), nil
+	})
+}
+
+// CheckInFiles names the check-in for RemoveJobFile; other values are
+// inspection items' positions.
+const CheckInFiles = -1
+
+// RemoveJobFile takes a photo or video staff attached by mistake off the
+// job's check-in (item CheckInFiles) or an inspection item, until the job
+// is invoiced; what is invoiced is a record. The file stays in the media
+// folder while anything else points at it, and the daily clean-up deletes
+// it once nothing does.
+func (s *Store) RemoveJobFile(a Actor, id uint64, item int, hash string) (Job, error) {
+	return s.changeJob(a, id, func(w writer, j *Job) (string, string, error) {
+		if err := closed(j); err != nil {
+			return "", "", err
+		}
+		var atts *[]Attachment
+		switch {
+		case item == CheckInFiles && j.CheckIn != nil:
+			atts = &j.CheckIn.Attachments
+		case item >= 0 && item < len(j.Inspection):
+			atts = &j.Inspection[item].Attachments
+		default:
+			return "", "", NotFound()
+		}
+		i := slices.IndexFunc(*atts, func(at Attachment) bool { return at.Media == hash })
+		if i < 0 {
+			return "", "", NotFound()
+		}
+		gone := (*atts)[i]
+		*atts = slices.Delete(*atts, i, i+1)
+		return "job_file_remove", strings.TrimSpace(gone.Name + " " + gone.Type), nil
 	})
 }
 

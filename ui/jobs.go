@@ -396,6 +396,37 @@ func (v *View) LineForm(jobID uint64, l store.Line) lineForm {
 	return f
 }
 
+// fileRemoval is the list of a check-in's or an inspection item's files
+// with a button to take each off.
+type fileRemoval struct {
+	JobID uint64
+	Item  int // store.CheckInFiles for the check-in
+	Files []store.Attachment
+	CSRF  string
+}
+
+// FileRemoval prepares the removal list of item's files (store.CheckInFiles:
+// the check-in's) on job jobID.
+func (v *View) FileRemoval(jobID uint64, item int, files []store.Attachment) fileRemoval {
+	return fileRemoval{JobID: jobID, Item: item, Files: files, CSRF: v.CSRF}
+}
+
+// removeJobFile takes a photo or video attached by mistake off the
+// check-in or an inspection item, and goes back to it.
+func (u *UI) removeJobFile(c *fiber.Ctx) error {
+	item, err := strconv.Atoi(c.FormValue("item"))
+	if err != nil || item < store.CheckInFiles {
+		return store.NotFound()
+	}
+	anchor := "checkin"
+	if item != store.CheckInFiles {
+		anchor = "item-" + strconv.Itoa(item)
+	}
+	return u.jobAction(c, "jobs.file_removed", anchor, func(a store.Actor, id uint64) (store.Job, error) {
+		return u.Store.RemoveJobFile(a, id, item, c.Params("hash"))
+	})
+}
+
 func (u *UI) removeLine(c *fiber.Ctx) error {
 	line, err := strconv.Atoi(c.Params("line"))
 	if err != nil {

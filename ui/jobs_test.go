@@ -23,7 +23,7 @@ func TestJobKeysExist(t *testing.T) {
 		keys = append(keys, "jobs.item."+s)
 	}
 	for _, a := range []string{"job_checkin", "job_technician", "job_inspection", "job_inspection_item", "job_line",
-		"job_line_remove", "job_line_decision", "job_invoice", "inspection_template"} {
+		"job_line_remove", "job_file_remove", "job_line_decision", "job_invoice", "inspection_template"} {
 		keys = append(keys, "audit.action."+a)
 	}
 	for _, k := range keys {

@@ -61,6 +61,7 @@ func (u *UI) Mount(app *fiber.App, routes *web.Routes) {
 	routes.Staff(g, fiber.MethodPost, "/jobs/:id/lines", web.AllStaff, u.addLine)
 	routes.Staff(g, fiber.MethodPost, "/jobs/:id/lines/:line", web.AllStaff, u.updateLine)
 	routes.Staff(g, fiber.MethodPost, "/jobs/:id/lines/:line/remove", web.AllStaff, u.removeLine)
+	routes.Staff(g, fiber.MethodPost, "/jobs/:id/files/:hash/remove", web.AllStaff, u.removeJobFile)
 	routes.Staff(g, fiber.MethodPost, "/jobs/:id/invoice", web.AllStaff, u.issueInvoice)
 	routes.Staff(g, fiber.MethodPost, "/jobs/:id/invoice/upload", web.AllStaff, u.uploadInvoice)
 	routes.Streamed(fiber.MethodPost, "/jobs/:id/invoice/upload")
