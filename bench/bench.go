@@ -181,8 +181,9 @@ func (cfg Config) plan() ([]scenario, error) {
 }
 
 // startProfile profiles the CPU while one scenario runs (not its set-up, such
-// as the dashboard's sign-ins or the push scenario's subscriptions). With several scenarios, each gets its own
-// file: "cpu.prof" becomes "cpu.login.prof" and so on.
+// as the dashboard's sign-ins or the push scenario's subscriptions). With
+// several scenarios, each gets its own file: "cpu.prof" becomes
+// "cpu.login.prof" and so on.
 func startProfile(path, scenario string, scenarios int) (stop func() error, err error) {
 	if path == "" {
 		return func() error { return nil }, nil

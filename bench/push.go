@@ -123,8 +123,10 @@ func runPush(ctx context.Context, a *appliance, concurrency int, cfg Config) (Re
 	}()
 	var busy Result
 	ran := make(chan error, 1)
+	started := false
 	perr := cfg.profiled(func() {
 		before = sampleCPU()
+		started = true
 		go func() { ran <- nt.Run(nctx) }()
 		busy, err = staff.measure(ctx, drainLimit, drained)
 		<-drained
@@ -132,7 +134,9 @@ func runPush(ctx context.Context, a *appliance, concurrency int, cfg Config) (Re
 	})
 	if err := errors.Join(perr, err); err != nil {
 		stop()
-		<-ran
+		if started {
+			<-ran
+		}
 		return Result{}, err
 	}
 	busy.OtherCPU = otherCPU(before, after)

@@ -162,12 +162,13 @@ func (st *Staged) Commit() (File, error) {
 		// The same content is already there (and may be being served,
 		// which on Windows forbids replacing it). Its time is brought up
 		// to now: it is in use again, and if no record pointed at it, the
-		// next RemoveUnreferenced leaves it to the record about to.
+		// next RemoveUnreferenced leaves it to the record about to. On
+		// Windows that fails while the file is open, being served; but
+		// only files records point at are served, and those are kept
+		// whatever their time, so the upload goes on.
 		st.Discard()
 		now := time.Now()
-		if err := os.Chtimes(dst, now, now); err != nil {
-			return File{}, fmt.Errorf("store upload: %w", err)
-		}
+		_ = os.Chtimes(dst, now, now)
 		return st.File, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
