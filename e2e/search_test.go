@@ -410,3 +410,104 @@ func (w *apiWriter) finds(t *testing.T, base, q string, kind search.Kind, id uin
 	}
 	return false
 }
+
+// TestThreadOpenedAtAnOldMessage: staff find a message from months of
+// conversation ago and the thread opens at it, marked, with the way to
+// newer messages. While they read, the customer writes from the app: the
+// unread badge counts it, but the page stays where it is (nothing jumps
+// under the reader). A reply sent from there leads to the newest messages,
+// the customer's new one and the reply among them.
+func TestThreadOpenedAtAnOldMessage(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(dir, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := auth.HashPassword("chiave-inglese-10")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser(store.CLI, store.NewUser{Username: "luca", Name: "Luca Neri", Role: store.RoleSales, PasswordHash: hash}); err != nil {
+		t.Fatal(err)
+	}
+	rossi, err := st.CreateCustomer(store.CLI, store.Customer{Name: "Mario Rossi", Phone: "+39 340 123 4567"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := st.StaffMessage(store.CLI, rossi.ID, "Il carburatore della Vespa è pronto.", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// More than a page (50) of conversation after it.
+	for i := range 70 {
+		if _, err := st.StaffMessage(store.CLI, rossi.ID, fmt.Sprintf("Aggiornamento numero %d", i+1), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	token, _, err := st.CreatePairLink(store.CLI, rossi.ID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	_, base := serveData(t, dir)
+	untilIndexed(t, base)
+
+	desk := browser(t, 1280, 900)
+	signIn(t, desk, base, "luca", "chiave-inglese-10")
+	run(t, desk, "type a word of the old message",
+		chromedp.SendKeys(chromedp.CSS("#search-q"), "carburatore"),
+		chromedp.WaitVisible(chromedp.CSS(`#search-list [role=option]`)),
+		chromedp.SendKeys(chromedp.CSS("#search-q"), kb.ArrowDown),
+	)
+	if _, err := chromedp.RunResponse(desk, chromedp.SendKeys(chromedp.CSS("#search-q"), kb.Enter)); err != nil {
+		t.Fatalf("Enter on the message: %v", err)
+	}
+	found := fmt.Sprintf("#m%d", old.ID)
+	if got := eval[string](t, desk, `location.pathname + location.search`); got != fmt.Sprintf("/messages/%d?at=%d", rossi.ID, old.ID) {
+		t.Fatalf("the result opened %s", got)
+	}
+	if !eval[bool](t, desk, `document.querySelector("`+found+`.found") !== null`) {
+		t.Fatal("the thread does not mark the message it was opened at")
+	}
+	page := text(t, desk, "#live")
+	if strings.Contains(page, "Aggiornamento numero 70") || !eval[bool](t, desk, `document.querySelector("#live .newer a") !== null`) {
+		t.Fatalf("the page at the old message shows the newest one, or no way to newer ones: %.300s", page)
+	}
+	if !eval[bool](t, desk, `[...document.querySelectorAll("[data-unread]")].every((b) => b.hidden)`) {
+		t.Fatal("an unread badge shows before the customer writes")
+	}
+	run(t, desk, "mark the page and the message", chromedp.Evaluate[chromedp.Void](`window.__notReloaded = true;
+		document.querySelector("`+found+`").__seen = true`))
+
+	phone := browser(t, 360, 740)
+	run(t, phone, "a phone", chromedp.Emulate(pixel{}))
+	if _, err := chromedp.Run(phone, chromedp.NavigateResponse(base+"/pair/"+token)); err != nil {
+		t.Fatal(err)
+	}
+	const question = "Quanto costa il carburatore?"
+	run(t, phone, "the customer writes",
+		chromedp.Navigate(base+"/app/messages"),
+		chromedp.WaitVisible(chromedp.CSS("#text")),
+		chromedp.SendKeys(chromedp.CSS("#text"), question),
+	)
+	if status := submit(t, phone, "#text"); status != 200 {
+		t.Fatalf("the customer's message: HTTP %d", status)
+	}
+
+	// The badge follows; the thread does not move.
+	waitFor(t, desk, "the unread badge", `[...document.querySelectorAll("[data-unread]")].some((b) => !b.hidden &&
+		b.querySelector("[data-count]").textContent === "1")`)
+	if !eval[bool](t, desk, `window.__notReloaded === true && document.querySelector("`+found+`.found")?.__seen === true`) ||
+		strings.Contains(text(t, desk, "#live"), question) {
+		t.Error("the page at the old message was replaced when the customer wrote")
+	}
+
+	const reply = "Sono 120 euro, montaggio compreso."
+	run(t, desk, "reply from the old page", chromedp.SendKeys(chromedp.CSS("#text"), reply),
+		chromedp.Click(chromedp.CSS(`#compose button[type=submit]`)))
+	waitFor(t, desk, "the newest messages", `!document.querySelector("#live").hasAttribute("data-newer") &&
+		document.querySelector("#live").textContent.includes(`+fmt.Sprintf("%q", reply)+`)`)
+	if thread := text(t, desk, "#live"); !strings.Contains(thread, question) || strings.Contains(thread, "carburatore della Vespa") {
+		t.Errorf("after the reply the thread shows %.300s", thread)
+	}
+}
