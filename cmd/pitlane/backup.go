@@ -22,15 +22,12 @@ import (
 )
 
 func cmdBackup(ctx context.Context, e *env, args []string) error {
-	fs := flags("backup")
-	data := dataFlag(e, fs)
-	to := fs.String("to", "", "folder to write the backup to (default: the folder set on the Backups page)")
-	passFile := fs.String("passphrase-file", "", "encrypt with the passphrase on this file's first line (- reads it from standard input)")
-	recipient := fs.String("recipient", "", "encrypt to this age public key (age1…; default: the one set on the Backups page)")
-	if err := parse(e, fs, args); err != nil {
-		return err
-	}
-	dir, err := absData(*data)
+	var to, passFile, recipient *string
+	dir, err := dataCommand(e, "backup", args, func(fs *flag.FlagSet) {
+		to = fs.String("to", "", "folder to write the backup to (default: the folder set on the Backups page)")
+		passFile = fs.String("passphrase-file", "", "encrypt with the passphrase on this file's first line (- reads it from standard input)")
+		recipient = fs.String("recipient", "", "encrypt to this age public key (age1…; default: the one set on the Backups page)")
+	})
 	if err != nil {
 		return err
 	}

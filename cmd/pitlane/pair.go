@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"net/url"
 	"strings"
@@ -15,12 +16,14 @@ import (
 // on the phone or for printing codes in bulk. It reaches the running service
 // through its socket, or the data folder when the service is stopped.
 func cmdPair(ctx context.Context, e *env, args []string) error {
-	fs := flags("pair")
-	data := dataFlag(e, fs)
-	customer := fs.String("customer", "", "the customer: number (#12), e-mail or phone")
-	ttl := fs.Duration("ttl", store.DefaultPairTTL, fmt.Sprintf("how long the link works (at most %s)", store.MaxPairTTL))
-	publicURL := fs.String("public-url", e.getenv("PITLANE_PUBLIC_URL"), "the appliance's address the link starts with (default $PITLANE_PUBLIC_URL)")
-	if err := parse(e, fs, args); err != nil {
+	var customer, publicURL *string
+	var ttl *time.Duration
+	dir, err := dataCommand(e, "pair", args, func(fs *flag.FlagSet) {
+		customer = fs.String("customer", "", "the customer: number (#12), e-mail or phone")
+		ttl = fs.Duration("ttl", store.DefaultPairTTL, fmt.Sprintf("how long the link works (at most %s)", store.MaxPairTTL))
+		publicURL = fs.String("public-url", e.getenv("PITLANE_PUBLIC_URL"), "the appliance's address the link starts with (default $PITLANE_PUBLIC_URL)")
+	})
+	if err != nil {
 		return err
 	}
 	if err := required("customer", *customer); err != nil {
@@ -31,10 +34,6 @@ func cmdPair(ctx context.Context, e *env, args []string) error {
 		if u, err := url.Parse(base); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return usageErrorf("--public-url must be an http(s):// address, such as https://garage.example.com")
 		}
-	}
-	dir, err := absData(*data)
-	if err != nil {
-		return err
 	}
 	admin, closer, err := connect(dir, false)
 	if err != nil {
