@@ -403,7 +403,7 @@ type pushProgress struct {
 func (s *Store) PushTarget(n Notification) (PushTarget, error) {
 	var t PushTarget
 	err := s.view(func(tx *bolt.Tx) error {
-		var c Customer
+		var c pushProfile
 		if err := getJSON(tx.Bucket(bCustomers), itob(n.CustomerID), &c); err != nil {
 			return err
 		}
@@ -440,6 +440,14 @@ func (s *Store) PushTarget(n Notification) (PushTarget, error) {
 		return nil
 	})
 	return t, err
+}
+
+// pushProfile is what a notification needs of the customer's record, read
+// without decoding the rest of it (names, addresses, notes) for every
+// message sent: the same JSON names as Customer's fields.
+type pushProfile struct {
+	Lang      string `json:"lang"`
+	Marketing bool   `json:"marketing"`
 }
 
 func containsKey(keys [][]byte, k []byte) bool {

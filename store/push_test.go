@@ -291,6 +291,14 @@ func TestPushTarget(t *testing.T) {
 			t.Errorf("%s: target = %+v, %v; want ro, allowed %t", cat, tgt, err, allowed)
 		}
 	}
+	// With the customer's consent, marketing goes out too.
+	c.Marketing, c.MarketingSource = true, "paper"
+	if _, err := s.UpdateCustomer(staff, c); err != nil {
+		t.Fatal(err)
+	}
+	if tgt, err := s.PushTarget(Notification{ID: 1, CustomerID: c.ID, Category: CategoryMarketing}); err != nil || !tgt.Allowed || tgt.Lang != "ro" {
+		t.Errorf("marketing with consent: target = %+v, %v", tgt, err)
+	}
 	if _, err := s.PushTarget(Notification{ID: 1, CustomerID: 999}); !Is(err, CodeNotFound) {
 		t.Errorf("unknown customer: %v", err)
 	}
