@@ -59,11 +59,12 @@ func untilIndexed(t *testing.T, base string) searchHealth {
 	}
 }
 
-// TestStaffFindsACarAsTheyType: a workshop user types part of a plate in
-// the header's search box, sees the car under Vehicles with the typed part
-// marked, moves to it with the arrow key and opens it with Enter. Without
-// JavaScript, the same box leads to the results page.
-func TestStaffFindsACarAsTheyType(t *testing.T) {
+// searchDesk is a data folder, its store open, holding the staff account
+// luca (password "chiave-inglese-10", with role) and the customer Mario
+// Rossi; the test adds what it searches for and closes the store before
+// starting the appliance on the folder.
+func searchDesk(t *testing.T, role store.Role) (string, *store.Store, store.Customer) {
+	t.Helper()
 	dir := t.TempDir()
 	st, err := store.Open(dir, store.Options{})
 	if err != nil {
@@ -73,13 +74,22 @@ func TestStaffFindsACarAsTheyType(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.CreateUser(store.CLI, store.NewUser{Username: "luca", Name: "Luca Neri", Role: store.RoleWorkshop, PasswordHash: hash}); err != nil {
+	if _, err := st.CreateUser(store.CLI, store.NewUser{Username: "luca", Name: "Luca Neri", Role: role, PasswordHash: hash}); err != nil {
 		t.Fatal(err)
 	}
 	rossi, err := st.CreateCustomer(store.CLI, store.Customer{Name: "Mario Rossi", Phone: "+39 340 123 4567"})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return dir, st, rossi
+}
+
+// TestStaffFindsACarAsTheyType: a workshop user types part of a plate in
+// the header's search box, sees the car under Vehicles with the typed part
+// marked, moves to it with the arrow key and opens it with Enter. Without
+// JavaScript, the same box leads to the results page.
+func TestStaffFindsACarAsTheyType(t *testing.T) {
+	dir, st, rossi := searchDesk(t, store.RoleWorkshop)
 	panda, err := st.CreateVehicle(store.CLI, store.Vehicle{CustomerID: rossi.ID, Plate: "AB 123 CD", Make: "Fiat", Model: "Panda"})
 	if err != nil {
 		t.Fatal(err)
@@ -418,22 +428,7 @@ func (w *apiWriter) finds(t *testing.T, base, q string, kind search.Kind, id uin
 // under the reader). A reply sent from there leads to the newest messages,
 // the customer's new one and the reply among them.
 func TestThreadOpenedAtAnOldMessage(t *testing.T) {
-	dir := t.TempDir()
-	st, err := store.Open(dir, store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hash, err := auth.HashPassword("chiave-inglese-10")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.CreateUser(store.CLI, store.NewUser{Username: "luca", Name: "Luca Neri", Role: store.RoleSales, PasswordHash: hash}); err != nil {
-		t.Fatal(err)
-	}
-	rossi, err := st.CreateCustomer(store.CLI, store.Customer{Name: "Mario Rossi", Phone: "+39 340 123 4567"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, st, rossi := searchDesk(t, store.RoleSales)
 	old, err := st.StaffMessage(store.CLI, rossi.ID, "Il carburatore della Vespa è pronto.", nil)
 	if err != nil {
 		t.Fatal(err)

@@ -168,7 +168,5 @@ func sendPage(c *fiber.Ctx, status int, body *cachedBody) {
 	} else {
 		c.Response().SetBodyRaw(body.plain)
 	}
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	c.Type("html", "utf-8")
-	c.Status(status)
+	pageHeaders(c, status)
 }

@@ -247,10 +247,16 @@ func (u *UI) render(c *fiber.Ctx, status int, page string, v *View) error {
 		resp.ResetBody()
 		return err
 	}
+	pageHeaders(c, status)
+	return nil
+}
+
+// pageHeaders are a staff page's: HTML, never kept by the browser or a proxy
+// (it shows what the signed-in person may see, as of now).
+func pageHeaders(c *fiber.Ctx, status int) {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Type("html", "utf-8")
 	c.Status(status)
-	return nil
 }
 
 // responseBody writes straight into a response's body.
