@@ -21,6 +21,8 @@ require (
 	golang.org/x/text v0.43.0
 )
 
+require golang.org/x/time v0.16.0
+
 require (
 	filippo.io/age v1.3.2
 	filippo.io/hpke v0.4.0 // indirect

@@ -8,14 +8,27 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/mail"
+	"os/exec"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"pitlane/i18n"
 	"pitlane/store"
 )
+
+// DefaultRate is how many notifications a second are sent at most. A
+// campaign to ten thousand customers leaves in four seconds, and its CPU
+// work (about a tenth of a millisecond each, in the sender and in the
+// appliance) stays a fraction of one CPU, so the staff's pages do not wait
+// for it. Push services answer in tens of milliseconds, which caps the
+// rate lower anyway; only a push service on the same network meets this
+// bound.
+const DefaultRate = 2500
 
 // DefaultConcurrency is how many notifications are sent at once: push
 // services answer in tens to hundreds of milliseconds, so a few dozen
@@ -49,10 +62,16 @@ var DefaultRetry = Retry{MaxAttempts: 10, GiveUpAfter: 24 * time.Hour, Base: 30 
 // and the commit.
 type Notifier struct {
 	Store *store.Store
-	// Client sends the requests; nil: one with a 30 s timeout that never
-	// follows redirects.
+	// Process starts the process that encrypts, signs and posts the
+	// messages (ServeSender, through SelfProcess), so that work does not
+	// share this process's scheduler and garbage collector with the staff's
+	// pages; nil: this process does it, through Client.
+	Process func() *exec.Cmd
+	// Client sends the requests when there is no Process; nil: one with a
+	// 30 s timeout that never follows redirects.
 	Client      *http.Client
 	Concurrency int // 0: DefaultConcurrency
+	Rate        int // notifications a second at most; 0: DefaultRate
 	// Encryptions bounds how many messages are encrypted and signed at once,
 	// the CPU-heavy part of sending: a campaign to a fast push service then
 	// leaves CPUs to the staff. 0: half the CPUs, at least one.
@@ -94,6 +113,9 @@ func (n *Notifier) defaults() {
 	if n.Grace <= 0 {
 		n.Grace = 5 * time.Second
 	}
+	if n.Rate <= 0 {
+		n.Rate = DefaultRate
+	}
 	if n.Encryptions <= 0 {
 		n.Encryptions = max(1, runtime.GOMAXPROCS(0)/2)
 	}
@@ -123,10 +145,22 @@ func (n *Notifier) Run(ctx context.Context) error {
 	stopGrace := context.AfterFunc(ctx, func() { time.AfterFunc(n.Grace, cancelSends) })
 	defer stopGrace()
 
-	r := &runner{Notifier: n, vapid: signer, sendCtx: sendCtx, sem: make(chan struct{}, n.Concurrency),
-		crypto:   make(chan struct{}, n.Encryptions),
+	var p poster
+	if n.Process != nil {
+		pp := newProcessPoster(n.Process, senderHello{VAPID: keys, Concurrency: n.Concurrency, Encryptions: n.Encryptions}, n.Logger)
+		defer pp.Close() // after the requests in flight, below
+		p = pp
+	} else {
+		p = newLocalPoster(n.Client, signer, n.Encryptions)
+	}
+	r := &runner{Notifier: n, poster: p, sendCtx: sendCtx, work: make(chan store.Notification),
+		pace:     rate.NewLimiter(rate.Limit(n.Rate), max(1, n.Rate/100)),
 		finished: make(chan struct{}, 1), inflight: map[uint64]bool{}, paused: map[string]time.Time{}}
+	for range n.Concurrency {
+		r.wg.Go(r.worker)
+	}
 	defer r.wg.Wait()
+	defer close(r.work)
 	r.rescan()
 	for {
 		wake := n.Store.Changed()
@@ -157,38 +191,42 @@ func (n *Notifier) Run(ctx context.Context) error {
 // runner is one Run's state.
 type runner struct {
 	*Notifier
-	vapid   *vapid
+	poster  poster
 	sendCtx context.Context
-	// sem has a slot per notification between dispatch and its record: so
-	// a crash can leave at most Concurrency notifications sent but not
-	// recorded, which are the ones sent twice.
-	sem      chan struct{}
-	crypto   chan struct{} // a slot per message being encrypted and signed
+	// work hands a notification to one of Concurrency workers, each of
+	// which holds it until its outcome is recorded: so a crash can leave at
+	// most Concurrency notifications sent but not recorded, which are the
+	// ones sent twice.
+	work     chan store.Notification
+	pace     *rate.Limiter // DefaultRate
 	wg       sync.WaitGroup
 	finished chan struct{}
 
 	mu       sync.Mutex
 	inflight map[uint64]bool
-	wakeAt   time.Time            // earliest retry known to be pending; zero: none
-	paused   map[string]time.Time // push service host → no requests before
+	settings atomic.Pointer[store.Settings] // as dispatch last read them
+	wakeAt   time.Time                      // earliest retry known to be pending; zero: none
+	paused   map[string]time.Time           // push service host → no requests before
 }
 
-// dispatch starts a worker for every due notification not already in
-// flight, waiting for a free slot when all are busy.
+// dispatch hands every due notification not already in flight to a
+// worker, at the pace allowed, waiting for a free worker when all are busy.
 func (r *runner) dispatch(ctx context.Context) error {
 	settings, err := r.Store.Settings()
 	if err != nil {
 		return err
 	}
-	r.mu.Lock()
-	busy := len(r.inflight)
-	r.mu.Unlock()
-	// In-flight notifications are still pending, and the oldest: ask for
-	// enough to see past them.
-	due, err := r.Store.DueNotifications(busy + 2*r.Concurrency)
+	// In-flight notifications are still pending, and the oldest: they are
+	// passed over.
+	due, err := r.Store.DueNotificationsExcept(2*r.Concurrency, func(id uint64) bool {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		return r.inflight[id]
+	})
 	if err != nil {
 		return err
 	}
+	r.settings.Store(&settings)
 	for _, nt := range due {
 		r.mu.Lock()
 		skip := r.inflight[nt.ID]
@@ -196,27 +234,36 @@ func (r *runner) dispatch(ctx context.Context) error {
 		if skip {
 			continue
 		}
-		select {
-		case r.sem <- struct{}{}:
-		case <-ctx.Done():
-			return ctx.Err()
+		if err := r.pace.Wait(ctx); err != nil {
+			return err
 		}
 		r.mu.Lock()
 		r.inflight[nt.ID] = true
 		r.mu.Unlock()
-		r.wg.Go(func() {
-			r.deliver(nt, settings)
+		select {
+		case r.work <- nt:
+		case <-ctx.Done():
 			r.mu.Lock()
 			delete(r.inflight, nt.ID)
 			r.mu.Unlock()
-			<-r.sem
-			select {
-			case r.finished <- struct{}{}:
-			default:
-			}
-		})
+			return ctx.Err()
+		}
 	}
 	return nil
+}
+
+// worker delivers the notifications dispatch hands it until Run returns.
+func (r *runner) worker() {
+	for nt := range r.work {
+		r.deliver(nt.ID, *r.settings.Load())
+		r.mu.Lock()
+		delete(r.inflight, nt.ID)
+		r.mu.Unlock()
+		select {
+		case r.finished <- struct{}{}:
+		default:
+		}
+	}
 }
 
 // rescan learns the earliest pending retry from the store: at start, and
@@ -250,14 +297,19 @@ func (r *runner) retryAt(at time.Time) {
 }
 
 // deliver makes one attempt at a notification and records its outcome.
-func (r *runner) deliver(nt store.Notification, settings store.Settings) {
+func (r *runner) deliver(id uint64, settings store.Settings) {
 	// The due list dispatch worked from may be older than an attempt that
-	// just finished: only a notification still pending and due is sent.
-	nt, err := r.Store.Notification(nt.ID)
-	if err != nil || nt.Status != store.NotifyPending || nt.NextTry.After(time.Now()) {
+	// just finished, or than a merge that moved the notification to another
+	// customer: it is read again, with where to send it, in one go.
+	nt, tgt, due, err := r.Store.DueTarget(id)
+	if err == nil && !due {
 		return
 	}
-	res, ok := r.attempt(nt, settings)
+	if nt.ID == 0 {
+		r.Logger.Error("reading a notification", "notification", id, "err", err)
+		return
+	}
+	res, ok := r.attempt(nt, tgt, err, settings)
 	if !ok {
 		// Stopped while every request was in flight: nothing is known, so
 		// nothing is recorded, and the next start sends it again.
@@ -297,10 +349,10 @@ const (
 	errNoContact  = "the dealership's e-mail is not set in Settings: push services require a real contact address"
 )
 
-// attempt sends nt to each of the customer's subscriptions and says what to
-// record. ok is false when the appliance stopped before any answer came.
-func (r *runner) attempt(nt store.Notification, settings store.Settings) (res store.PushResult, ok bool) {
-	tgt, err := r.Store.PushTarget(nt)
+// attempt sends nt to each of the customer's subscriptions (tgt, or err
+// when they could not be read) and says what to record. ok is false when
+// the appliance stopped before any answer came.
+func (r *runner) attempt(nt store.Notification, tgt store.PushTarget, err error, settings store.Settings) (res store.PushResult, ok bool) {
 	switch {
 	case store.Is(err, store.CodeNotFound):
 		return store.PushResult{Status: store.NotifyFailed, Error: errNoCustomer}, true

@@ -416,8 +416,8 @@ func TestPayloadStaysUnder3KB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &runner{Notifier: &Notifier{Client: f.push.Client(), Retry: DefaultRetry}, vapid: signer,
-		sendCtx: context.Background(), paused: map[string]time.Time{}, crypto: make(chan struct{}, 1)}
+	r := &runner{Notifier: &Notifier{Retry: DefaultRetry}, poster: newLocalPoster(f.push.Client(), signer, 1),
+		sendCtx: context.Background(), paused: map[string]time.Time{}}
 	subs, _ := f.st.PushSubscriptions(f.cust.ID)
 	o := r.send(message{payload: b, ttl: time.Hour, urgency: urgency(n), subject: dealerEmail}, subs[0])
 	if o.kind != accepted {

@@ -47,8 +47,27 @@ type outcome struct {
 // requests to it.
 const pauseMax = time.Hour
 
-// send encrypts msg for one subscription (RFC 8291), signs for its push
-// service (RFC 8292; both in webpush.go) and posts it.
+// answer is what a push service answered to one message, or why no
+// answer came. A poster in another process sends it back as JSON.
+type answer struct {
+	Status     int    `json:"status,omitempty"` // the HTTP status; 0: no answer
+	RetryAfter string `json:"retry_after,omitempty"`
+	Detail     string `json:"detail,omitempty"` // the start of the body, spaces folded
+	Err        string `json:"err,omitempty"`    // why no answer came
+	// Unusable: the request could not be made (the subscription's keys or
+	// ours), and trying again will not change that.
+	Unusable bool `json:"unusable,omitempty"`
+	Stopped  bool `json:"stopped,omitempty"` // stopped before an answer came
+}
+
+// poster encrypts a message for one subscription, signs it for its push
+// service and posts it: in this process (localPoster) or in a process of
+// its own (processPoster).
+type poster interface {
+	post(ctx context.Context, msg message, sub store.PushSubscription) answer
+}
+
+// send posts msg to one subscription and says what the answer means.
 func (r *runner) send(msg message, sub store.PushSubscription) outcome {
 	host := sub.Endpoint
 	if u, err := url.Parse(sub.Endpoint); err == nil {
@@ -60,67 +79,92 @@ func (r *runner) send(msg message, sub store.PushSubscription) outcome {
 		// waiting is the answer for this subscription too.
 		return outcome{kind: transient, after: until.Sub(now), err: host + " asked to slow down (429)"}
 	}
-	ctx, cancel := context.WithTimeout(r.sendCtx, requestTimeout)
-	defer cancel()
-	req, err := r.request(ctx, msg, sub)
-	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+	a := r.poster.post(r.sendCtx, msg, sub)
+	switch {
+	case a.Stopped:
 		return outcome{kind: stopped}
+	case a.Unusable:
+		return outcome{kind: refused, err: host + ": " + a.Err}
+	case a.Status == 0:
+		return outcome{kind: transient, err: host + ": " + a.Err}
 	}
-	if err != nil {
-		// The subscription's keys or ours are unusable, and trying again
-		// will not change that.
-		return outcome{kind: refused, err: fmt.Sprintf("%s: %v", host, err)}
+	reason := fmt.Sprintf("%s answered %d %s", host, a.Status, http.StatusText(a.Status))
+	if a.Detail != "" {
+		reason += ": " + a.Detail
 	}
-	res, err := r.Client.Do(req)
-	if err != nil {
-		if r.sendCtx.Err() != nil {
-			return outcome{kind: stopped}
-		}
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return outcome{kind: transient, err: fmt.Sprintf("%s: %v", host, err)}
-	}
-	defer res.Body.Close()
-	detail, _ := io.ReadAll(io.LimitReader(res.Body, 300))
-	reason := fmt.Sprintf("%s answered %s", host, res.Status)
-	if d := strings.Join(strings.Fields(string(detail)), " "); d != "" {
-		reason += ": " + d
-	}
-	switch code := res.StatusCode; {
+	switch code := a.Status; {
 	case code >= 200 && code < 300:
 		return outcome{kind: accepted}
 	case code == http.StatusNotFound || code == http.StatusGone:
 		return outcome{kind: gone, err: reason}
 	case code == http.StatusTooManyRequests:
-		after := min(retryAfter(res.Header.Get("Retry-After"), time.Now()), pauseMax)
+		after := min(retryAfter(a.RetryAfter, time.Now()), pauseMax)
 		if after <= 0 {
 			after = r.Retry.Base
 		}
 		r.pause(host, time.Now().Add(after))
 		return outcome{kind: transient, after: after, err: reason}
 	case code >= 500, code == http.StatusRequestTimeout:
-		return outcome{kind: transient, after: min(retryAfter(res.Header.Get("Retry-After"), time.Now()), pauseMax), err: reason}
+		return outcome{kind: transient, after: min(retryAfter(a.RetryAfter, time.Now()), pauseMax), err: reason}
 	}
 	return outcome{kind: refused, err: reason}
+}
+
+// localPoster sends from this process: it encrypts (RFC 8291) and signs
+// (RFC 8292; both in webpush.go), and posts with client.
+type localPoster struct {
+	client *http.Client
+	vapid  *vapid
+	crypto chan struct{} // a slot per message being encrypted and signed
+}
+
+func newLocalPoster(client *http.Client, signer *vapid, encryptions int) *localPoster {
+	return &localPoster{client: client, vapid: signer, crypto: make(chan struct{}, max(1, encryptions))}
+}
+
+func (p *localPoster) post(ctx context.Context, msg message, sub store.PushSubscription) answer {
+	sendCtx := ctx
+	ctx, cancel := context.WithTimeout(ctx, requestTimeout)
+	defer cancel()
+	req, err := p.request(ctx, msg, sub)
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return answer{Stopped: true}
+	}
+	if err != nil {
+		return answer{Err: err.Error(), Unusable: true}
+	}
+	res, err := p.client.Do(req)
+	if err != nil {
+		if sendCtx.Err() != nil {
+			return answer{Stopped: true}
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return answer{Err: err.Error()}
+	}
+	defer res.Body.Close()
+	detail, _ := io.ReadAll(io.LimitReader(res.Body, 300))
+	return answer{Status: res.StatusCode, RetryAfter: res.Header.Get("Retry-After"),
+		Detail: strings.Join(strings.Fields(string(detail)), " ")}
 }
 
 // request builds the push request. The crypto slot is held while it
 // encrypts and signs, not while the push service answers, so sending
 // leaves the appliance's other work a share of the CPUs.
-func (r *runner) request(ctx context.Context, msg message, sub store.PushSubscription) (*http.Request, error) {
+func (p *localPoster) request(ctx context.Context, msg message, sub store.PushSubscription) (*http.Request, error) {
 	select {
-	case r.crypto <- struct{}{}:
+	case p.crypto <- struct{}{}:
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	defer func() { <-r.crypto }()
+	defer func() { <-p.crypto }()
 	body, err := encrypt(msg.payload, sub, recordSize)
 	if err != nil {
 		return nil, err
 	}
-	auth, err := r.vapid.header(sub.Endpoint, msg.subject)
+	auth, err := p.vapid.header(sub.Endpoint, msg.subject)
 	if err != nil {
 		return nil, err
 	}

@@ -48,12 +48,21 @@ func (w writer) notify(n Notification) (uint64, error) {
 // DueNotifications lists pending notifications whose next try is due,
 // oldest first.
 func (s *Store) DueNotifications(limit int) ([]Notification, error) {
+	return s.DueNotificationsExcept(limit, nil)
+}
+
+// DueNotificationsExcept is DueNotifications passing over the
+// notifications skip says (nil: none), without reading them.
+func (s *Store) DueNotificationsExcept(limit int, skip func(id uint64) bool) ([]Notification, error) {
 	now := s.now()
 	var out []Notification
 	err := s.view(func(tx *bolt.Tx) error {
 		all := tx.Bucket(bOutbox)
 		c := tx.Bucket(bOutboxPending).Cursor()
 		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+			if skip != nil && skip(btoi(k)) {
+				continue
+			}
 			var n Notification
 			if err := getJSON(all, k, &n); err != nil {
 				return err

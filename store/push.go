@@ -402,44 +402,69 @@ type pushProgress struct {
 // the notification's category is on, and where to send it.
 func (s *Store) PushTarget(n Notification) (PushTarget, error) {
 	var t PushTarget
-	err := s.view(func(tx *bolt.Tx) error {
-		var c pushProfile
-		if err := getJSON(tx.Bucket(bCustomers), itob(n.CustomerID), &c); err != nil {
-			return err
-		}
-		t.Lang = c.Lang
-		if t.Lang == "" {
-			st := DefaultSettings()
-			if err := getJSON(tx.Bucket(bSettings), keyDealership, &st); err != nil && !Is(err, CodeNotFound) {
-				return err
-			}
-			t.Lang = st.Lang
-		}
-		choices, err := readChoices(tx, n.CustomerID)
-		if err != nil {
-			return err
-		}
-		t.Allowed = true
-		if contains(Categories, n.Category) {
-			t.Allowed = choices.effective(c.Marketing)[n.Category]
-		}
-		subs, err := pushSubscriptionsOf(tx, n.CustomerID)
-		if err != nil {
-			return err
-		}
-		var prog pushProgress
-		if err := getJSON(tx.Bucket(bPushProgress), itob(n.ID), &prog); err != nil && !Is(err, CodeNotFound) {
-			return err
-		}
-		t.Accepted = prog.Accepted
-		for _, p := range subs {
-			if !containsKey(prog.Done, endpointKey(p.Endpoint)) {
-				t.Subscriptions = append(t.Subscriptions, p)
-			}
-		}
-		return nil
+	err := s.view(func(tx *bolt.Tx) (err error) {
+		t, err = pushTarget(tx, n)
+		return err
 	})
 	return t, err
+}
+
+// DueTarget reads notification id afresh and, in the same transaction, its
+// PushTarget. due is false, and nothing else is read, when it is no longer
+// pending or not due yet: a list of due notifications read a moment ago
+// may predate its last attempt, or a merge that gave it another customer.
+func (s *Store) DueTarget(id uint64) (n Notification, t PushTarget, due bool, err error) {
+	err = s.view(func(tx *bolt.Tx) error {
+		if err := getJSON(tx.Bucket(bOutbox), itob(id), &n); err != nil {
+			return err
+		}
+		if n.Status != NotifyPending || n.NextTry.After(s.now()) {
+			return nil
+		}
+		due = true
+		t, err = pushTarget(tx, n)
+		return err
+	})
+	return n, t, due, err
+}
+
+func pushTarget(tx *bolt.Tx, n Notification) (PushTarget, error) {
+	var t PushTarget
+	var c pushProfile
+	if err := getJSON(tx.Bucket(bCustomers), itob(n.CustomerID), &c); err != nil {
+		return t, err
+	}
+	t.Lang = c.Lang
+	if t.Lang == "" {
+		st := DefaultSettings()
+		if err := getJSON(tx.Bucket(bSettings), keyDealership, &st); err != nil && !Is(err, CodeNotFound) {
+			return t, err
+		}
+		t.Lang = st.Lang
+	}
+	choices, err := readChoices(tx, n.CustomerID)
+	if err != nil {
+		return t, err
+	}
+	t.Allowed = true
+	if contains(Categories, n.Category) {
+		t.Allowed = choices.effective(c.Marketing)[n.Category]
+	}
+	subs, err := pushSubscriptionsOf(tx, n.CustomerID)
+	if err != nil {
+		return t, err
+	}
+	var prog pushProgress
+	if err := getJSON(tx.Bucket(bPushProgress), itob(n.ID), &prog); err != nil && !Is(err, CodeNotFound) {
+		return t, err
+	}
+	t.Accepted = prog.Accepted
+	for _, p := range subs {
+		if !containsKey(prog.Done, endpointKey(p.Endpoint)) {
+			t.Subscriptions = append(t.Subscriptions, p)
+		}
+	}
+	return t, nil
 }
 
 // pushProfile is what a notification needs of the customer's record, read

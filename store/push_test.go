@@ -345,6 +345,9 @@ func TestRecordPush(t *testing.T) {
 	if due := dueIDs(t, s, 10); len(due) != 0 {
 		t.Errorf("due before its retry time: %v", due)
 	}
+	if _, _, due, err := s.DueTarget(n.ID); due || err != nil {
+		t.Errorf("DueTarget before its retry time: due %t, %v", due, err)
+	}
 	if at, ok, err := s.NextNotificationTry(); err != nil || !ok || !at.Equal(next) {
 		t.Errorf("next try = %v, %t, %v; want %v", at, ok, err, next)
 	}
@@ -357,6 +360,10 @@ func TestRecordPush(t *testing.T) {
 	if due := dueIDs(t, s, 10); !slices.Equal(due, []uint64{n.ID}) {
 		t.Errorf("due at its retry time: %v", due)
 	}
+	if fresh, tgt, due, err := s.DueTarget(n.ID); !due || err != nil || fresh.Attempts != 1 ||
+		len(tgt.Subscriptions) != 1 || tgt.Subscriptions[0].Endpoint != b.Endpoint {
+		t.Errorf("DueTarget at its retry time: %+v, %+v, due %t, %v", fresh, tgt, due, err)
+	}
 	if err := s.RecordPush(n.ID, PushResult{Status: NotifyDelivered, Accepted: []string{b.Endpoint}}); err != nil {
 		t.Fatal(err)
 	}
@@ -366,6 +373,9 @@ func TestRecordPush(t *testing.T) {
 	}
 	if _, ok, _ := s.NextNotificationTry(); ok {
 		t.Error("a next try with nothing pending")
+	}
+	if _, _, due, err := s.DueTarget(n.ID); due || err != nil {
+		t.Errorf("DueTarget once delivered: due %t, %v", due, err)
 	}
 	if n := bucketLen(t, s, bPushProgress); n != 0 {
 		t.Errorf("%d progress entries left after the notification finished", n)
@@ -411,5 +421,11 @@ func TestMergeMovesPush(t *testing.T) {
 	tgt, err := s.PushTarget(Notification{ID: n.ID, CustomerID: keep.ID, Category: CategoryWorkshop})
 	if err != nil || len(tgt.Subscriptions) != 1 {
 		t.Errorf("target after merge %+v, %v", tgt, err)
+	}
+	// The notifier, holding the notification as it was before the merge,
+	// reads it again with its target: the kept customer's.
+	fresh, tgt, due, err := s.DueTarget(n.ID)
+	if err != nil || !due || fresh.CustomerID != keep.ID || len(tgt.Subscriptions) != 1 || tgt.Subscriptions[0].Endpoint != p.Endpoint {
+		t.Errorf("DueTarget after merge: %+v, %+v, due %t, %v", fresh, tgt, due, err)
 	}
 }

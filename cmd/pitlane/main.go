@@ -19,6 +19,7 @@ import (
 	_ "time/tzdata"
 
 	"pitlane/control"
+	"pitlane/notify"
 )
 
 // version is set at build time: -ldflags "-X main.version=1.2.3".
@@ -94,6 +95,11 @@ var commands = map[string]command{
 }
 
 func main() {
+	// The server starts this program again to send web push (notify's
+	// process.go says why).
+	if notify.IsSenderProcess() {
+		os.Exit(notify.ServeSender(os.Stdin, os.Stdout, os.Stderr))
+	}
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
 	os.Exit(run(e, os.Args[1:]))
 }

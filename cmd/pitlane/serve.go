@@ -125,6 +125,10 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, log *slog.L
 	if err != nil {
 		return fmt.Errorf("create the first-run link: %w", err)
 	}
+	sender, err := notify.SelfProcess()
+	if err != nil {
+		return err
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -138,7 +142,7 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, log *slog.L
 	background.Go(func() { purgeMedia(ctx, st, med, log) })
 	background.Go(func() { index.Run(ctx) })
 	background.Go(func() {
-		if err := (&notify.Notifier{Store: st, Logger: log}).Run(ctx); err != nil {
+		if err := (&notify.Notifier{Store: st, Logger: log, Process: sender}).Run(ctx); err != nil {
 			log.Error("notifier stopped: customers get no push notifications", "err", err)
 		}
 	})

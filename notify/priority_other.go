@@ -1,0 +1,8 @@
+//go:build !linux && !windows
+
+package notify
+
+import "os/exec"
+
+func lowerPriority()        {}
+func belowNormal(*exec.Cmd) {}

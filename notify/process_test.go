@@ -1,0 +1,143 @@
+package notify
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"pitlane/store"
+)
+
+// TestMain lets the test binary be started again as the push sender, as
+// pitlane is.
+func TestMain(m *testing.M) {
+	if IsSenderProcess() {
+		os.Exit(ServeSender(os.Stdin, os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// senders starts this test binary as the sender, trusting the fixture's
+// push service, and keeps every command it started.
+type senders struct {
+	start func() *exec.Cmd
+	mu    sync.Mutex
+	cmds  []*exec.Cmd
+}
+
+func (f *fixture) senders(t *testing.T) *senders {
+	t.Helper()
+	cert := filepath.Join(t.TempDir(), "push.pem")
+	if err := os.WriteFile(cert, f.push.CertPEM(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start, err := SelfProcess("SSL_CERT_FILE=" + cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &senders{start: start}
+}
+
+func (s *senders) Process() *exec.Cmd {
+	cmd := s.start()
+	s.mu.Lock()
+	s.cmds = append(s.cmds, cmd)
+	s.mu.Unlock()
+	return cmd
+}
+
+func (s *senders) started() []*exec.Cmd {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.cmds)
+}
+
+// The sender process encrypts and signs as this process would (the push
+// service decrypts every message and checks its token), is started again
+// when it dies, and exits when the notifier stops.
+func TestSenderProcessDeliversAndIsStartedAgain(t *testing.T) {
+	f := newFixture(t)
+	procs := f.senders(t)
+	stop := f.run(t, &Notifier{Process: procs.Process, Concurrency: 4})
+	var ids []uint64
+	for range 6 {
+		_, id := f.jobReady(t, f.cust.ID)
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		if n := f.settled(t, id); n.Status != store.NotifyDelivered || n.Attempts != 1 {
+			t.Errorf("notification %+v", n)
+		}
+	}
+	f.noRejections(t)
+	tags := map[string]int{}
+	for _, m := range f.push.Messages() {
+		tags[decode(t, m).Tag]++
+	}
+	if len(tags) != len(ids) || len(f.push.Messages()) != len(ids) {
+		t.Errorf("%d messages with %d tags for %d notifications", len(f.push.Messages()), len(tags), len(ids))
+	}
+	if n := len(procs.started()); n != 1 {
+		t.Fatalf("%d sender processes started, want 1", n)
+	}
+
+	// The sender dies with a request in flight: the notification is tried
+	// again, through a sender started for it.
+	f.push.SetDelay(time.Minute)
+	_, id := f.jobReady(t, f.cust.ID)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := f.push.Wait(ctx, len(ids)+1); err != nil {
+		t.Fatal(err)
+	}
+	f.push.SetDelay(0)
+	if err := procs.started()[0].Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	n := f.settled(t, id)
+	if n.Status != store.NotifyDelivered || n.Attempts != 2 {
+		t.Errorf("after the sender died: %+v", n)
+	}
+	if len(procs.started()) != 2 {
+		t.Errorf("%d sender processes started, want 2", len(procs.started()))
+	}
+	f.noRejections(t)
+
+	stop()
+	for i, cmd := range procs.started() {
+		if cmd.ProcessState == nil {
+			t.Errorf("sender %d still running after the notifier stopped", i+1)
+		}
+	}
+}
+
+// Sending keeps to the notifier's rate: ten notifications at 20 a second
+// (the first at once) take at least 450 ms from the start to the last
+// request.
+func TestRateSpacesRequests(t *testing.T) {
+	f := newFixture(t)
+	var ids []uint64
+	for range 10 {
+		_, id := f.jobReady(t, f.cust.ID)
+		ids = append(ids, id)
+	}
+	start := time.Now()
+	f.run(t, &Notifier{Rate: 20})
+	for _, id := range ids {
+		if n := f.settled(t, id); n.Status != store.NotifyDelivered {
+			t.Errorf("notification %+v", n)
+		}
+	}
+	reqs := f.push.Requests(f.sub.Endpoint)
+	if len(reqs) != len(ids) {
+		t.Fatalf("%d requests for %d notifications", len(reqs), len(ids))
+	}
+	if span := reqs[len(reqs)-1].Sub(start); span < 450*time.Millisecond {
+		t.Errorf("10 notifications at 20/s went out within %v of the start", span)
+	}
+}
