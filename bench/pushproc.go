@@ -42,6 +42,7 @@ func IsPushServiceProcess() bool { return os.Getenv(pushServiceEnv) == "1" }
 type pushService interface {
 	Subscribe(applicationServerKey string) (pushtest.Subscription, error)
 	Client() *http.Client
+	CertPEM() []byte
 	Count() int
 	Wait(ctx context.Context, n int) error
 	Rejections() []pushtest.Rejection
@@ -112,6 +113,7 @@ type pushProcess struct {
 	control string
 	ctl     *http.Client // to the control interface
 	client  *http.Client // to the push service, trusting its certificate
+	cert    []byte       // the push service's certificate, PEM
 }
 
 // startPushProcess starts this executable as the push service, through
@@ -162,7 +164,7 @@ func connectPush(stdin io.Closer, stdout io.Reader, concurrency int) (*pushProce
 	tr := client.Transport.(*http.Transport)
 	tr.TLSClientConfig = &tls.Config{RootCAs: pool}
 	tr.ForceAttemptHTTP2 = true
-	return &pushProcess{stdin: stdin, control: hello.Control, client: client,
+	return &pushProcess{stdin: stdin, control: hello.Control, client: client, cert: []byte(hello.CertPEM),
 		ctl: &http.Client{Timeout: 5 * time.Minute}, wait: func() error { return nil }}, nil
 }
 
@@ -190,6 +192,8 @@ func (p *pushProcess) Subscribe(key string) (pushtest.Subscription, error) {
 }
 
 func (p *pushProcess) Client() *http.Client { return p.client }
+
+func (p *pushProcess) CertPEM() []byte { return p.cert }
 
 // Count is how many messages the push service accepted; -1 if it cannot say.
 func (p *pushProcess) Count() int {

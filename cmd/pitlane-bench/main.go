@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"pitlane/bench"
+	"pitlane/notify"
 )
 
 func main() {
@@ -32,6 +33,10 @@ func main() {
 	// And again to be its staff, clicking in their browsers.
 	if bench.IsStaffLoadProcess() {
 		os.Exit(bench.ServeStaffLoad(os.Stdin, os.Stdout, os.Stderr))
+	}
+	// And again to be the appliance's push sender, as pitlane does.
+	if notify.IsSenderProcess() {
+		os.Exit(notify.ServeSender(os.Stdin, os.Stdout, os.Stderr))
 	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
