@@ -24,8 +24,8 @@ import (
 // thousand messages is a second or two of CPU, and in the appliance's
 // process that work shares the Go scheduler's queues and the garbage
 // collector with the staff's pages: measured on two cores, the dashboard's
-// slowest requests took three times as long while a campaign went out, and
-// the same work in another process cost them a fraction of that. So the
+// p99 rose by about 300 % while a campaign went out, and by about half as
+// much with the same work in another process. So the
 // appliance starts itself again as the sender (SelfProcess), at a lower
 // priority and on one CPU, and keeps everything that touches the store:
 // it reads the outbox, hands the sender one message per line on its
