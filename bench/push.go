@@ -20,8 +20,9 @@ import (
 )
 
 // The push scenario: every customer has a paired phone subscribed on a push
-// service on 127.0.0.1 (pushtest: it verifies each VAPID token and
-// decrypts each message, as a real push service and phone would), and one
+// service on 127.0.0.1 (pushtest: it verifies each VAPID token as it takes
+// the message, as a real push service does, and decrypts each message
+// after the round, as the phone would), and one
 // workshop notification each waits in the outbox. The notifier is started,
 // with its sender in a process of its own as pitlane runs it, and the
 // scenario reports how long the whole outbox took to drain, and the staff's
@@ -62,7 +63,9 @@ func runPush(ctx context.Context, a *appliance, concurrency int, cfg Config) (Re
 	var push pushService
 	where := "in this process"
 	if cfg.PushInProcess {
-		push = pushtest.Start()
+		p := pushtest.Start()
+		p.DecryptLater()
+		push = p
 	} else {
 		p, niced, err := startPushProcess(ctx, concurrency)
 		if err != nil {
@@ -165,6 +168,9 @@ func runPush(ctx context.Context, a *appliance, concurrency int, cfg Config) (Re
 		}
 		if d == 0 {
 			return Result{}, fmt.Errorf("round %d: the outbox did not drain within %v: %d of %d messages arrived", round+1, drainLimit, push.Count()-(queued-n), n)
+		}
+		if v := push.Verify(); v != n {
+			return Result{}, fmt.Errorf("round %d: %d of %d messages decrypted, rejections: %+v", round+1, v, n, push.Rejections())
 		}
 		took = append(took, d)
 		rounds = append(rounds, r.Percentile(99))

@@ -44,6 +44,7 @@ type pushService interface {
 	Client() *http.Client
 	CertPEM() []byte
 	Count() int
+	Verify() int
 	Wait(ctx context.Context, n int) error
 	Rejections() []pushtest.Rejection
 	Close()
@@ -60,6 +61,10 @@ type pushHello struct {
 func ServePushService(stdin io.Reader, stdout, stderr io.Writer) int {
 	push := pushtest.Start()
 	defer push.Close()
+	// Like the push services it stands for, it does not decrypt while it
+	// takes messages: the scenario has it decrypt them (the phones' work)
+	// after each round, outside the measured time.
+	push.DecryptLater()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintln(stderr, "push service:", err)
@@ -99,6 +104,9 @@ func pushControl(push *pushtest.Server) http.Handler {
 			err = push.Wait(r.Context(), n)
 		}
 		reply(w, push.Count(), err)
+	})
+	mux.HandleFunc("POST /verify", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, push.Verify(), nil)
 	})
 	mux.HandleFunc("GET /rejections", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, push.Rejections(), nil)
@@ -207,6 +215,16 @@ func (p *pushProcess) Count() int {
 func (p *pushProcess) Wait(ctx context.Context, n int) error {
 	var got int
 	return p.call(ctx, http.MethodGet, "/wait", url.Values{"n": {strconv.Itoa(n)}}, &got)
+}
+
+// Verify has the push service decrypt what it accepted, and says how many
+// messages it decrypted; -1 if it cannot say.
+func (p *pushProcess) Verify() int {
+	n := -1
+	if err := p.call(context.Background(), http.MethodPost, "/verify", nil, &n); err != nil {
+		return -1
+	}
+	return n
 }
 
 func (p *pushProcess) Rejections() []pushtest.Rejection {

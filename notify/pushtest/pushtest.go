@@ -41,6 +41,11 @@ type Message struct {
 	Topic    string
 	Claims   Claims
 	At       time.Time
+
+	// Accepted with DecryptLater and not yet verified: the encrypted body,
+	// and the subscription whose keys open it.
+	sealed []byte
+	sub    *subscription
 }
 
 // Rejection is a request the service refused because it was not a valid
@@ -79,6 +84,7 @@ type Server struct {
 	messages  []Message
 	rejected  []Rejection
 	delay     time.Duration
+	later     bool          // DecryptLater
 	changed   chan struct{} // closed and replaced when a message is recorded
 	pathCount int
 	active    int // requests being served
@@ -137,6 +143,41 @@ func (s *Server) Subscribe(applicationServerKey string) (Subscription, error) {
 
 func (s *Server) sub(endpoint string) *subscription {
 	return s.subs[strings.TrimPrefix(endpoint, s.URL)]
+}
+
+// DecryptLater makes the service accept a message once its headers and
+// VAPID token check out, as a push service does (it cannot read the
+// payload either), and leaves decrypting it, the phone's work, to Verify:
+// a benchmark then does not count the phone's CPU on the machine it
+// measures. Payload stays nil until then.
+func (s *Server) DecryptLater() {
+	s.mu.Lock()
+	s.later = true
+	s.mu.Unlock()
+}
+
+// Verify decrypts the messages accepted since DecryptLater that were not
+// yet. One that does not decrypt is taken out of Messages and becomes a
+// Rejection, as a phone would drop it. It returns how many it decrypted.
+func (s *Server) Verify() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	kept := s.messages[:0]
+	for _, m := range s.messages {
+		if m.sealed != nil {
+			plain, err := Decrypt(m.sealed, m.sub.private, m.sub.auth)
+			if err != nil {
+				s.rejected = append(s.rejected, Rejection{Endpoint: m.Endpoint, Status: http.StatusBadRequest, Reason: "cannot decrypt: " + err.Error()})
+				continue
+			}
+			m.Payload, m.sealed, m.sub = plain, nil, nil
+			n++
+		}
+		kept = append(kept, m)
+	}
+	s.messages = kept
+	return n
 }
 
 // SetDelay makes the service wait d after accepting each message before it
@@ -296,8 +337,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, endpoint, http.StatusForbidden, "BadJwtToken: "+err.Error())
 		return
 	}
-	plain, err := Decrypt(body, sub.private, sub.auth)
-	if err != nil {
+	s.mu.Lock()
+	later := s.later
+	s.mu.Unlock()
+	var plain, sealed []byte
+	if later {
+		sealed = body
+	} else if plain, err = Decrypt(body, sub.private, sub.auth); err != nil {
 		s.reject(w, endpoint, http.StatusBadRequest, "cannot decrypt: "+err.Error())
 		return
 	}
@@ -319,7 +365,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.messages = append(s.messages, Message{Endpoint: endpoint, Payload: plain, BodySize: len(body), TTL: ttl,
-		Urgency: r.Header.Get("Urgency"), Topic: r.Header.Get("Topic"), Claims: claims, At: now})
+		Urgency: r.Header.Get("Urgency"), Topic: r.Header.Get("Topic"), Claims: claims, At: now, sealed: sealed, sub: sub})
 	id := len(s.messages)
 	close(s.changed)
 	s.changed = make(chan struct{})

@@ -109,3 +109,43 @@ func TestServer(t *testing.T) {
 		t.Error("Wait for a third message returned without it")
 	}
 }
+
+// With DecryptLater a message is accepted on its token alone, as by a real
+// push service, and Verify then opens it as the phone would: one sealed
+// for another subscription's keys becomes a rejection.
+func TestDecryptLater(t *testing.T) {
+	s := Start()
+	defer s.Close()
+	s.DecryptLater()
+	priv, pub, err := webpush.GenerateVAPIDKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, _ := s.Subscribe(pub)
+	other, _ := s.Subscribe(pub)
+	opts := webpush.Options{Subscriber: "service@garage-rossi.it", VAPIDPublicKey: pub, VAPIDPrivateKey: priv}
+	if got := send(t, s, sub, "Ciao, Mario", opts); got != http.StatusCreated {
+		t.Fatalf("status %d", got)
+	}
+	wrong := sub
+	wrong.Keys = other.Keys
+	if got := send(t, s, wrong, "for someone else", opts); got != http.StatusCreated {
+		t.Fatalf("a message sealed for other keys answered %d before Verify", got)
+	}
+	if msgs := s.Messages(); len(msgs) != 2 || msgs[0].Payload != nil {
+		t.Fatalf("before Verify: %+v", msgs)
+	}
+	if n := s.Verify(); n != 1 {
+		t.Errorf("Verify decrypted %d, want 1", n)
+	}
+	msgs := s.Messages()
+	if len(msgs) != 1 || string(msgs[0].Payload) != "Ciao, Mario" {
+		t.Errorf("after Verify: %+v", msgs)
+	}
+	if rej := s.Rejections(); len(rej) != 1 || !strings.Contains(rej[0].Reason, "cannot decrypt") {
+		t.Errorf("rejections %+v", rej)
+	}
+	if n := s.Verify(); n != 0 {
+		t.Errorf("a second Verify decrypted %d", n)
+	}
+}
