@@ -130,12 +130,14 @@ func ServeSender(stdin io.Reader, stdout, stderr io.Writer) int {
 // processPoster posts through a sender process, starting it when it is
 // first needed and again after it died.
 type processPoster struct {
-	start  func() *exec.Cmd
-	hello  senderHello
-	logger *slog.Logger
+	start      func() *exec.Cmd
+	hello      senderHello
+	logger     *slog.Logger
+	stuckAfter time.Duration // without an answer, the sender is stuck
 
 	mu     sync.Mutex
 	proc   *senderProc
+	killed []*senderProc // stuck ones, killed: Close waits until they exited
 	nextID uint64
 }
 
@@ -154,7 +156,7 @@ type senderProc struct {
 }
 
 func newProcessPoster(start func() *exec.Cmd, hello senderHello, logger *slog.Logger) *processPoster {
-	return &processPoster{start: start, hello: hello, logger: logger}
+	return &processPoster{start: start, hello: hello, logger: logger, stuckAfter: requestTimeout + 15*time.Second}
 }
 
 func (p *processPoster) post(ctx context.Context, msg message, sub store.PushSubscription) answer {
@@ -178,6 +180,10 @@ func (p *processPoster) post(ctx context.Context, msg message, sub store.PushSub
 	if err != nil {
 		return answer{Err: "the push sender stopped: " + err.Error()}
 	}
+	// The sender gives up on a request after requestTimeout; one that says
+	// nothing well past that is stuck, and is replaced.
+	stuck := time.NewTimer(p.stuckAfter)
+	defer stuck.Stop()
 	select {
 	case a := <-ch:
 		return a
@@ -185,6 +191,15 @@ func (p *processPoster) post(ctx context.Context, msg message, sub store.PushSub
 		return answer{Err: fmt.Sprintf("the push sender stopped: %v", sp.exit)}
 	case <-ctx.Done():
 		return answer{Stopped: true}
+	case <-stuck.C:
+		p.mu.Lock()
+		if p.proc == sp {
+			p.proc = nil // the next message starts another
+			p.killed = append(p.killed, sp)
+		}
+		p.mu.Unlock()
+		_ = sp.cmd.Process.Kill()
+		return answer{Err: "the push sender did not answer; it was stopped"}
 	}
 }
 
@@ -279,14 +294,17 @@ func (sp *senderProc) stop() {
 	}
 }
 
-// Close stops the sender, if one runs.
+// Close stops the sender, if one runs, and waits for any it killed.
 func (p *processPoster) Close() {
 	p.mu.Lock()
-	sp := p.proc
-	p.proc = nil
+	sp, killed := p.proc, p.killed
+	p.proc, p.killed = nil, nil
 	p.mu.Unlock()
 	if sp != nil {
 		sp.stop()
+	}
+	for _, k := range killed {
+		<-k.done
 	}
 }
 

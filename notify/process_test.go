@@ -2,10 +2,13 @@ package notify
 
 import (
 	"context"
+	"log/slog"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -114,6 +117,40 @@ func TestSenderProcessDeliversAndIsStartedAgain(t *testing.T) {
 			t.Errorf("sender %d still running after the notifier stopped", i+1)
 		}
 	}
+}
+
+// A sender that says nothing long after its request should have timed out
+// is stopped, and the next message starts another.
+func TestStuckSenderIsReplaced(t *testing.T) {
+	f := newFixture(t)
+	procs := f.senders(t)
+	keys, err := f.st.VAPIDKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := newProcessPoster(procs.Process, senderHello{VAPID: keys, Concurrency: 1, Encryptions: 1}, slog.New(slog.DiscardHandler))
+	defer p.Close()
+	p.stuckAfter = 300 * time.Millisecond
+	msg := message{payload: []byte(`{"tag":"1"}`), ttl: time.Minute, urgency: "normal", subject: dealerEmail}
+	sub := store.PushSubscription{Endpoint: f.sub.Endpoint, P256dh: f.sub.Keys.P256dh, Auth: f.sub.Keys.Auth}
+
+	f.push.SetDelay(time.Minute)
+	if a := p.post(context.Background(), msg, sub); a.Status != 0 || !strings.Contains(a.Err, "did not answer") {
+		t.Fatalf("from a stuck sender: %+v", a)
+	}
+	f.push.SetDelay(0)
+	if a := p.post(context.Background(), msg, sub); a.Status != http.StatusCreated {
+		t.Fatalf("after the stuck sender was replaced: %+v", a)
+	}
+	started := procs.started()
+	if len(started) != 2 {
+		t.Fatalf("%d senders started, want 2", len(started))
+	}
+	p.Close()
+	if started[0].ProcessState == nil || started[0].ProcessState.Success() {
+		t.Errorf("the stuck sender was not stopped: %v", started[0].ProcessState)
+	}
+	f.noRejections(t)
 }
 
 // Sending keeps to the notifier's rate: ten notifications at 20 a second
