@@ -10,9 +10,11 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"os/signal"
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/SherClockHolmes/webpush-go"
@@ -90,6 +92,10 @@ func ServeSender(stdin io.Reader, stdout, stderr io.Writer) int {
 	// staff's.
 	runtime.GOMAXPROCS(1)
 	lowerPriority()
+	// A terminal's Ctrl-C or the service manager's stop reaches the whole
+	// process group; the appliance then lets requests in flight finish and
+	// closes stdin, which is when the sender stops.
+	signal.Ignore(os.Interrupt, syscall.SIGTERM)
 	dec := json.NewDecoder(bufio.NewReader(stdin))
 	var hello senderHello
 	if err := dec.Decode(&hello); err != nil {

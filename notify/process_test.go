@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -116,6 +118,34 @@ func TestSenderProcessDeliversAndIsStartedAgain(t *testing.T) {
 		if cmd.ProcessState == nil {
 			t.Errorf("sender %d still running after the notifier stopped", i+1)
 		}
+	}
+}
+
+// A stop signal meant for the whole process group (Ctrl-C, a service
+// manager) does not cut the sender's requests short: the appliance ends
+// it when they are done.
+func TestSenderOutlivesStopSignals(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGTERM to send on Windows")
+	}
+	f := newFixture(t)
+	procs := f.senders(t)
+	f.run(t, &Notifier{Process: procs.Process})
+	f.push.SetDelay(300 * time.Millisecond)
+	_, id := f.jobReady(t, f.cust.ID)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := f.push.Wait(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := procs.started()[0].Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.settled(t, id); n.Status != store.NotifyDelivered || n.Attempts != 1 {
+		t.Errorf("after SIGTERM to the sender: %+v", n)
+	}
+	if n := len(procs.started()); n != 1 {
+		t.Errorf("%d senders started, want 1", n)
 	}
 }
 
