@@ -68,12 +68,12 @@ func (s *senders) started() []*exec.Cmd {
 func TestSenderProcessDeliversAndIsStartedAgain(t *testing.T) {
 	f := newFixture(t)
 	procs := f.senders(t)
-	stop := f.run(t, &Notifier{Process: procs.Process, Concurrency: 4})
 	var ids []uint64
 	for range 6 {
 		_, id := f.jobReady(t, f.cust.ID)
 		ids = append(ids, id)
 	}
+	stop := f.run(t, &Notifier{Process: procs.Process, Concurrency: 4})
 	for _, id := range ids {
 		if n := f.settled(t, id); n.Status != store.NotifyDelivered || n.Attempts != 1 {
 			t.Errorf("notification %+v", n)
@@ -169,6 +169,7 @@ func TestStuckSenderIsReplaced(t *testing.T) {
 		t.Fatalf("from a stuck sender: %+v", a)
 	}
 	f.push.SetDelay(0)
+	p.stuckAfter = time.Minute // a new sender's start is no sign of being stuck
 	if a := p.post(context.Background(), msg, sub); a.Status != http.StatusCreated {
 		t.Fatalf("after the stuck sender was replaced: %+v", a)
 	}
