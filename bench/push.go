@@ -52,9 +52,10 @@ const (
 	pushDevice = "pitlane-bench phone"
 )
 
-// runPush prepares the subscriptions and notifications, measures the
-// dashboard for cfg.Window without the notifier, then while it drains the
-// outbox with concurrency requests in flight. The result is the latter.
+// runPush subscribes the phones, measures the dashboard for cfg.Window
+// without the notifier, then in each of pushRounds while the notifier
+// drains a notification for every phone with concurrency requests in
+// flight. The result is the rounds' requests together.
 func runPush(ctx context.Context, a *appliance, concurrency int, cfg Config) (Result, error) {
 	out := cfg.Out
 	if out == nil {
@@ -119,8 +120,6 @@ func runPush(ctx context.Context, a *appliance, concurrency int, cfg Config) (Re
 		idle.CPU = after.own - before.own
 	}
 
-	nctx, stop := context.WithCancel(ctx)
-	defer stop()
 	nt := &notify.Notifier{Store: a.st, Client: push.Client(), Concurrency: concurrency,
 		Logger: slog.New(slog.DiscardHandler)}
 	if !cfg.PushInProcess {
@@ -146,7 +145,7 @@ func runPush(ctx context.Context, a *appliance, concurrency int, cfg Config) (Re
 			return Result{}, err
 		}
 		queued += n
-		rctx, stop := context.WithCancel(nctx)
+		rctx, stop := context.WithCancel(ctx)
 		drained := make(chan struct{})
 		var d time.Duration
 		go func() {
