@@ -234,8 +234,9 @@ func (p *staffProcess) Close() {
 
 // selfCommand is this executable started again with env set to 1 to play
 // another part; through nice(1) at the lowest CPU priority if lowest and
-// nice is found (a Go program cannot lower its own: on Linux setpriority
-// changes one thread, and the runtime has several).
+// nice is found (on Linux setpriority changes one thread and the runtime
+// has several, so lowering itself takes each thread in turn, as notify's
+// sender does; nice(1) does it before the first).
 func selfCommand(ctx context.Context, env string, lowest bool) (cmd *exec.Cmd, err error) {
 	self, err := os.Executable()
 	if err != nil {

@@ -73,7 +73,8 @@ type Notifier struct {
 	Client      *http.Client
 	Concurrency int // 0: DefaultConcurrency
 	Rate        int // notifications a second at most; 0: DefaultRate
-	// Encryptions bounds how many messages are encrypted and signed at once,
+	// Encryptions bounds how many messages this process encrypts and signs
+	// at once (without a Process; the sender has one CPU, so one at a time),
 	// the CPU-heavy part of sending: a campaign to a fast push service then
 	// leaves CPUs to the staff. 0: half the CPUs, at least one.
 	Encryptions int
@@ -148,7 +149,7 @@ func (n *Notifier) Run(ctx context.Context) error {
 
 	var p poster
 	if n.Process != nil {
-		pp := newProcessPoster(n.Process, senderHello{VAPID: keys, Concurrency: n.Concurrency, Encryptions: n.Encryptions}, n.Logger)
+		pp := newProcessPoster(n.Process, senderHello{VAPID: keys, Concurrency: n.Concurrency}, n.Logger)
 		defer pp.Close() // after the requests in flight, below
 		p = pp
 	} else {
@@ -228,13 +229,8 @@ func (r *runner) dispatch(ctx context.Context) error {
 		return err
 	}
 	r.settings.Store(&settings)
+	// Only dispatch adds to inflight, so none of these entered it since.
 	for _, nt := range due {
-		r.mu.Lock()
-		skip := r.inflight[nt.ID]
-		r.mu.Unlock()
-		if skip {
-			continue
-		}
 		if err := r.pace.Wait(ctx); err != nil {
 			return err
 		}

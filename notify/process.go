@@ -63,7 +63,6 @@ func SelfProcess(env ...string) (func() *exec.Cmd, error) {
 type senderHello struct {
 	VAPID       store.VAPIDKeys `json:"vapid"`
 	Concurrency int             `json:"concurrency"`
-	Encryptions int             `json:"encryptions"`
 }
 
 // senderJob is one message for one subscription.
@@ -107,7 +106,8 @@ func ServeSender(stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "push sender:", err)
 		return 2
 	}
-	p := newLocalPoster(NewClient(max(1, hello.Concurrency)), signer, hello.Encryptions)
+	// On one CPU, messages are encrypted one at a time.
+	p := newLocalPoster(NewClient(max(1, hello.Concurrency)), signer, 1)
 	// When stdin closes the appliance has stopped (after letting requests
 	// finish) or died: either way no answer can be recorded any more.
 	ctx, cancel := context.WithCancel(context.Background())

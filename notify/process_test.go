@@ -158,7 +158,7 @@ func TestStuckSenderIsReplaced(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := newProcessPoster(procs.Process, senderHello{VAPID: keys, Concurrency: 1, Encryptions: 1}, slog.New(slog.DiscardHandler))
+	p := newProcessPoster(procs.Process, senderHello{VAPID: keys, Concurrency: 1}, slog.New(slog.DiscardHandler))
 	defer p.Close()
 	p.stuckAfter = 300 * time.Millisecond
 	msg := message{payload: []byte(`{"tag":"1"}`), ttl: time.Minute, urgency: "normal", subject: dealerEmail}
