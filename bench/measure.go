@@ -22,10 +22,13 @@ type Result struct {
 	Errors      int             // failed requests
 	FirstError  error           // an example, nil when Errors is 0
 	Latencies   []time.Duration // of the successful requests, sorted
-	OtherCPU    float64         // share of the machine's CPU other processes used in the window; -1: unknown
-	CPU         time.Duration   // this process's CPU time in the window (server and load generator); 0: unknown
-	RSS         int64           // resident set size afterwards, bytes; 0 where unknown
-	Heap        uint64          // live heap afterwards, bytes
+	// Late is how late each successful request started after it was due,
+	// sorted: only open loops (the push scenario's staff) fill it in.
+	Late     []time.Duration
+	OtherCPU float64       // share of the machine's CPU other processes used in the window; -1: unknown
+	CPU      time.Duration // this process's CPU time in the window (server and load generator); 0: unknown
+	RSS      int64         // resident set size afterwards, bytes; 0 where unknown
+	Heap     uint64        // live heap afterwards, bytes
 }
 
 // Throughput is successful requests per second.
@@ -39,13 +42,17 @@ func (r Result) Throughput() float64 {
 // Percentile is the nearest-rank p-th percentile (0 < p ≤ 100) of the
 // successful requests' latencies: the smallest latency that at least p % of
 // them did not exceed.
-func (r Result) Percentile(p float64) time.Duration {
-	n := len(r.Latencies)
+func (r Result) Percentile(p float64) time.Duration { return percentile(r.Latencies, p) }
+
+// percentile is the nearest-rank p-th percentile of sorted durations; 0
+// when there are none.
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	n := len(sorted)
 	if n == 0 {
 		return 0
 	}
 	i := int(math.Ceil(p/100*float64(n))) - 1
-	return r.Latencies[min(max(i, 0), n-1)]
+	return sorted[min(max(i, 0), n-1)]
 }
 
 // CPUPerRequest is the process's CPU time per successful request, load

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 )
@@ -59,5 +60,41 @@ func TestMeasureDiscardsWarmup(t *testing.T) {
 		if r.Latencies[i] < r.Latencies[i-1] {
 			t.Fatal("latencies not sorted")
 		}
+	}
+}
+
+// TestOpenLoopCountsLateStarts checks the open loop's bookkeeping: it
+// starts staffRate requests a second, each timed from when it was due, so
+// a slow request that holds up the next one of its worker shows in that
+// one's latency and lateness too.
+func TestOpenLoopCountsLateStarts(t *testing.T) {
+	interval := time.Second / staffRate
+	slow := time.Duration(loopWorkers+3) * interval // past the worker's next turn
+	r := openLoop(context.Background(), 3*loopWorkers*interval, nil, func(_ context.Context, i int) error {
+		if i == 0 {
+			time.Sleep(slow)
+		}
+		if i == 1 {
+			return errors.New("refused")
+		}
+		return nil
+	})
+	if want := 3*loopWorkers - 1; r.Requests != want || r.Errors != 1 || len(r.Late) != want {
+		t.Fatalf("%d requests, %d errors, %d start times; want %d, 1, %d", r.Requests, r.Errors, len(r.Late), want, want)
+	}
+	// Request loopWorkers was due one turn after request 0 began and
+	// started when it ended, three intervals late.
+	if late := r.Late[len(r.Late)-1]; late < 3*interval {
+		t.Errorf("latest start %v late, want ≥ %v", late, 3*interval)
+	}
+	if lat := r.Latencies[len(r.Latencies)-1]; lat < slow {
+		t.Errorf("slowest latency %v, want ≥ %v", lat, slow)
+	}
+	if !slices.IsSorted(r.Latencies) || !slices.IsSorted(r.Late) {
+		t.Error("not sorted")
+	}
+	// Without the slow one the loop is on time, give or take scheduling.
+	if median := percentile(r.Late, 50); median > interval {
+		t.Errorf("median start %v late: the loop does not keep its pace", median)
 	}
 }

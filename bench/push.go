@@ -43,6 +43,8 @@ const (
 	staffRate = 100
 	// staffSessions are the signed-in browsers the requests rotate over.
 	staffSessions = 8
+	// loopWorkers send the staff's requests in turn (openLoop).
+	loopWorkers = 8
 	// drainLimit ends the scenario if the outbox has not drained by then.
 	drainLimit = 2 * time.Minute
 	// pushRounds is how many times the outbox is filled and drained.
@@ -201,6 +203,8 @@ func runPush(ctx context.Context, a *appliance, concurrency int, cfg Config) (Re
 	fmt.Fprintf(out, "  push: staff dashboard at %d req/s: p99 %s idle (%d requests, other processes %s), %s while sending (%d requests, other processes up to %s; by round %s): %+.0f %% (target ≤ +20 %%)\n",
 		staffRate, fmtDur(idleP99), idle.Requests, pct(idle.OtherCPU), fmtDur(busyP99), busy.Requests, pct(busy.OtherCPU),
 		fmtDurs(rounds), 100*(float64(busyP99)/float64(idleP99)-1))
+	fmt.Fprintf(out, "  push: the staff load started its requests late by p99 %s idle, %s while sending (counted in the latencies above)\n",
+		fmtDur(percentile(idle.Late, 99)), fmtDur(percentile(busy.Late, 99)))
 	busy.Scenario, busy.Concurrency = "push", concurrency
 	busy.Errors += idle.Errors
 	if busy.FirstError == nil {
@@ -222,6 +226,8 @@ func pool(acc, r Result) Result {
 	}
 	acc.Latencies = append(acc.Latencies, r.Latencies...)
 	slices.Sort(acc.Latencies)
+	acc.Late = append(acc.Late, r.Late...)
+	slices.Sort(acc.Late)
 	return acc
 }
 
@@ -428,45 +434,66 @@ func waitDrained(ctx context.Context, st *store.Store, push pushService, n int) 
 
 // openLoop starts do at staffRate for window, or until stop is closed,
 // and times each request from when it was due to start. Requests that
-// fail count as errors.
+// fail count as errors. How late each request started (the load
+// generator's own delay, which the latency includes) is kept in Late.
+//
+// loopWorkers goroutines take the requests in turn, each sleeping until
+// its next one is due and sending it itself: a goroutine started at the
+// due time would add the wake-up of another thread to every request. A
+// request slower than loopWorkers intervals delays that worker's next
+// one, and the delay is counted, since each is timed from when it was due.
 func openLoop(ctx context.Context, window time.Duration, stop <-chan struct{}, do op) Result {
 	interval := time.Second / staffRate
 	start := time.Now()
 	var mu sync.Mutex
 	r := Result{OtherCPU: -1}
 	var wg sync.WaitGroup
-	for i := 0; ; i++ {
-		due := start.Add(time.Duration(i) * interval)
-		if due.Sub(start) >= window {
-			break
-		}
-		select {
-		case <-ctx.Done():
-		case <-stop:
-		case <-time.After(time.Until(due)):
-			wg.Go(func() {
+	for w := range loopWorkers {
+		wg.Go(func() {
+			for i := w; ; i += loopWorkers {
+				due := start.Add(time.Duration(i) * interval)
+				if due.Sub(start) >= window {
+					return
+				}
+				sleepUntil(due)
+				if stopped(ctx, stop) {
+					return
+				}
+				late := time.Since(due)
 				err := do(ctx, i)
 				lat := time.Since(due)
 				mu.Lock()
-				defer mu.Unlock()
 				if err != nil {
 					r.Errors++
 					if r.FirstError == nil {
 						r.FirstError = err
 					}
-					return
+				} else {
+					r.Latencies = append(r.Latencies, lat)
+					r.Late = append(r.Late, late)
 				}
-				r.Latencies = append(r.Latencies, lat)
-			})
-			continue
-		}
-		break
+				mu.Unlock()
+			}
+		})
 	}
 	wg.Wait()
 	r.Window = time.Since(start)
 	slices.Sort(r.Latencies)
+	slices.Sort(r.Late)
 	r.Requests = len(r.Latencies)
 	return r
+}
+
+// stopped reports whether ctx has ended or stop is closed.
+func stopped(ctx context.Context, stop <-chan struct{}) bool {
+	select {
+	case <-ctx.Done():
+		return true
+	case <-stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // pct prints a share of the machine's CPU, "?" when unknown.

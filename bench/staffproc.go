@@ -86,6 +86,7 @@ type staffCommand struct {
 type staffReport struct {
 	Window     time.Duration   `json:"window"`
 	Latencies  []time.Duration `json:"latencies"`
+	Late       []time.Duration `json:"late"`
 	Errors     int             `json:"errors"`
 	FirstError string          `json:"first_error,omitempty"`
 }
@@ -133,7 +134,7 @@ func ServeStaffLoad(stdin io.Reader, stdout, stderr io.Writer) int {
 				}
 			}
 		}
-		rep := staffReport{Window: r.Window, Latencies: r.Latencies, Errors: r.Errors}
+		rep := staffReport{Window: r.Window, Latencies: r.Latencies, Late: r.Late, Errors: r.Errors}
 		if r.FirstError != nil {
 			rep.FirstError = r.FirstError.Error()
 		}
@@ -219,7 +220,7 @@ func (p *staffProcess) measure(ctx context.Context, window time.Duration, stop <
 	if err := p.out.Decode(&rep); err != nil {
 		return Result{}, fmt.Errorf("staff load process: %w", err)
 	}
-	r := Result{Window: rep.Window, Latencies: rep.Latencies, Requests: len(rep.Latencies), Errors: rep.Errors, OtherCPU: -1}
+	r := Result{Window: rep.Window, Latencies: rep.Latencies, Late: rep.Late, Requests: len(rep.Latencies), Errors: rep.Errors, OtherCPU: -1}
 	if rep.FirstError != "" {
 		r.FirstError = errors.New(rep.FirstError)
 	}
