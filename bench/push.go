@@ -70,13 +70,13 @@ func runPush(ctx context.Context, a *appliance, concurrency int, cfg Config) (Re
 		p.DecryptLater()
 		push = p
 	} else {
-		p, niced, err := startPushProcess(ctx, concurrency)
+		p, priority, err := startPushProcess(ctx, concurrency)
 		if err != nil {
 			return Result{}, err
 		}
 		push, where = p, "in a process of its own"
-		if niced {
-			where += " at the lowest CPU priority (nice 19)"
+		if priority != "" {
+			where += " in " + priority
 		}
 	}
 	defer push.Close()

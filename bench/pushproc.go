@@ -24,7 +24,7 @@ import (
 // real ones run on other machines: its decryption and its Go runtime (GC,
 // scheduler) then do not share the appliance's, and the appliance's CPU
 // figures are the appliance's alone. It still runs on this machine's cores,
-// at the lowest CPU priority where nice(1) is found, so it takes what the
+// at the lowest CPU priority there is (selfCommand), so it takes what the
 // appliance leaves.
 // pitlane-bench starts itself again with pushServiceEnv set to be it, and
 // drives it through a small HTTP control interface on 127.0.0.1.
@@ -124,33 +124,32 @@ type pushProcess struct {
 	cert    []byte       // the push service's certificate, PEM
 }
 
-// startPushProcess starts this executable as the push service, through
-// nice(1) where there is one.
-func startPushProcess(ctx context.Context, concurrency int) (p *pushProcess, niced bool, err error) {
-	cmd, err := selfCommand(ctx, pushServiceEnv, true)
+// startPushProcess starts this executable as the push service at the
+// lowest CPU priority there is; priority names it ("" if none was found).
+func startPushProcess(ctx context.Context, concurrency int) (p *pushProcess, priority string, err error) {
+	cmd, priority, err := selfCommand(ctx, pushServiceEnv, true)
 	if err != nil {
-		return nil, false, err
+		return nil, "", err
 	}
-	niced = len(cmd.Args) > 1
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
-		return nil, false, err
+		return nil, "", err
 	}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, false, err
+		return nil, "", err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, false, fmt.Errorf("start the push service process: %w", err)
+		return nil, "", fmt.Errorf("start the push service process: %w", err)
 	}
 	if p, err = connectPush(stdin, stdout, concurrency); err != nil {
 		stdin.Close()
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
-		return nil, false, fmt.Errorf("the push service process did not start: %w", err)
+		return nil, "", fmt.Errorf("the push service process did not start: %w", err)
 	}
 	p.wait = cmd.Wait
-	return p, niced, nil
+	return p, priority, nil
 }
 
 // connectPush reads the push service's greeting from stdout and returns

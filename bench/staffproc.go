@@ -156,7 +156,7 @@ type staffProcess struct {
 }
 
 func startStaffProcess(ctx context.Context, base string, sessions []string) (*staffProcess, error) {
-	cmd, err := selfCommand(ctx, staffLoadEnv, false)
+	cmd, _, err := selfCommand(ctx, staffLoadEnv, false)
 	if err != nil {
 		return nil, err
 	}
@@ -234,22 +234,26 @@ func (p *staffProcess) Close() {
 }
 
 // selfCommand is this executable started again with env set to 1 to play
-// another part; through nice(1) at the lowest CPU priority if lowest and
-// nice is found (on Linux setpriority changes one thread and the runtime
-// has several, so lowering itself takes each thread in turn, as notify's
-// sender does; nice(1) does it before the first).
-func selfCommand(ctx context.Context, env string, lowest bool) (cmd *exec.Cmd, err error) {
+// another part. If lowest, it runs at the lowest CPU priority there is:
+// in Linux's idle scheduling class through chrt(1) where chrt is found
+// (a niced process still keeps the CPU for the rest of its time slice when
+// a normal one wakes; an idle-class one gives it up at once), else through
+// nice(1) at 19; how says which, "" for neither. Either tool sets the
+// priority before the runtime starts its threads, which inherit it.
+func selfCommand(ctx context.Context, env string, lowest bool) (cmd *exec.Cmd, how string, err error) {
 	self, err := os.Executable()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	cmd = exec.CommandContext(ctx, self)
 	if lowest {
-		if nice, err := exec.LookPath("nice"); err == nil {
-			cmd = exec.CommandContext(ctx, nice, "-n", "19", self)
+		if chrt, err := exec.LookPath("chrt"); err == nil {
+			cmd, how = exec.CommandContext(ctx, chrt, "--idle", "0", self), "the idle scheduling class (SCHED_IDLE)"
+		} else if nice, err := exec.LookPath("nice"); err == nil {
+			cmd, how = exec.CommandContext(ctx, nice, "-n", "19", self), "the lowest CPU priority (nice 19)"
 		}
 	}
 	cmd.Env = append(os.Environ(), env+"=1")
 	cmd.Stderr = os.Stderr
-	return cmd, nil
+	return cmd, how, nil
 }

@@ -1,0 +1,46 @@
+package notify
+
+import (
+	"os"
+	"strconv"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"pitlane/store"
+)
+
+// Every thread of the sender runs in the idle scheduling class, those it
+// started after lowering itself included, so the staff's threads take the
+// CPU from it the moment they wake.
+func TestSenderThreadsRunAtIdlePriority(t *testing.T) {
+	f := newFixture(t)
+	procs := f.senders(t)
+	_, id := f.jobReady(t, f.cust.ID)
+	stop := f.run(t, &Notifier{Process: procs.Process})
+	defer stop()
+	if n := f.settled(t, id); n.Status != store.NotifyDelivered {
+		t.Fatalf("notification %+v", n)
+	}
+	pid := procs.started()[0].Process.Pid
+	tasks, err := os.ReadDir("/proc/" + strconv.Itoa(pid) + "/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) < 2 {
+		t.Fatalf("the sender has %d threads", len(tasks))
+	}
+	for _, task := range tasks {
+		tid, err := strconv.Atoi(task.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		attr, err := unix.SchedGetAttr(tid, 0)
+		if err != nil {
+			t.Fatalf("thread %d: %v", tid, err)
+		}
+		if attr.Policy != unix.SCHED_IDLE {
+			t.Errorf("thread %d of %d: scheduling policy %d, want SCHED_IDLE (%d)", tid, len(tasks), attr.Policy, unix.SCHED_IDLE)
+		}
+	}
+}
