@@ -135,7 +135,7 @@ func TestMessagesJourney(t *testing.T) {
 		t.Fatalf("the staff thread after sending: %q", thread)
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := push.Wait(ctx, 1); err != nil {
 		t.Fatal(err)

@@ -171,7 +171,7 @@ func TestPushInTheApp(t *testing.T) {
 		t.Fatalf("%d notifications queued", len(due))
 	}
 	serveData(t, dir, "SSL_CERT_FILE="+certFile)
-	wctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	wctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	if err := push.Wait(wctx, 1); err != nil {
 		t.Fatal(err)

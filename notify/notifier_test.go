@@ -157,7 +157,9 @@ func (f *fixture) run(t *testing.T, n *Notifier) (stop func()) {
 // settled waits until the notification is no longer pending.
 func (f *fixture) settled(t *testing.T, id uint64) store.Notification {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	// Generous: the sender process yields the CPU to everything else, and
+	// tests of other packages may keep both busy.
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		n, err := f.st.Notification(id)
 		if err != nil {

@@ -95,7 +95,7 @@ func TestSenderProcessDeliversAndIsStartedAgain(t *testing.T) {
 	// again, through a sender started for it.
 	f.push.SetDelay(time.Minute)
 	_, id := f.jobReady(t, f.cust.ID)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := f.push.Wait(ctx, len(ids)+1); err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func TestSenderOutlivesStopSignals(t *testing.T) {
 	f.run(t, &Notifier{Process: procs.Process})
 	f.push.SetDelay(300 * time.Millisecond)
 	_, id := f.jobReady(t, f.cust.ID)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := f.push.Wait(ctx, 1); err != nil {
 		t.Fatal(err)
