@@ -4,16 +4,17 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"pitlane/store"
 )
 
-// Every thread of the sender runs in the idle scheduling class, those it
-// started after lowering itself included, so the staff's threads take the
-// CPU from it the moment they wake.
-func TestSenderThreadsRunAtIdlePriority(t *testing.T) {
+// Every thread of the sender runs at the lowest nice value with a short
+// time slice, those it started after lowering itself included, so the
+// staff's threads take the CPU from it soon after they wake.
+func TestSenderThreadsRunAtLowestPriority(t *testing.T) {
 	f := newFixture(t)
 	procs := f.senders(t)
 	_, id := f.jobReady(t, f.cust.ID)
@@ -39,8 +40,12 @@ func TestSenderThreadsRunAtIdlePriority(t *testing.T) {
 		if err != nil {
 			t.Fatalf("thread %d: %v", tid, err)
 		}
-		if attr.Policy != unix.SCHED_IDLE {
-			t.Errorf("thread %d of %d: scheduling policy %d, want SCHED_IDLE (%d)", tid, len(tasks), attr.Policy, unix.SCHED_IDLE)
+		if attr.Policy != unix.SCHED_NORMAL || attr.Nice != senderNice {
+			t.Errorf("thread %d of %d: policy %d nice %d, want %d and %d", tid, len(tasks), attr.Policy, attr.Nice, unix.SCHED_NORMAL, senderNice)
+		}
+		// Kernels before EEVDF's custom slices report none.
+		if attr.Runtime != 0 && attr.Runtime != uint64(senderSlice.Nanoseconds()) {
+			t.Errorf("thread %d of %d: time slice %v, want %v", tid, len(tasks), time.Duration(attr.Runtime), senderSlice)
 		}
 	}
 }
