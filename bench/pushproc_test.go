@@ -69,12 +69,19 @@ func TestPushServiceProcess(t *testing.T) {
 		t.Errorf("status %d, rejections %+v", res.StatusCode, r)
 	}
 	p.Close()
+	endsCleanly(t, "the push service", exited, &stderr)
+}
+
+// endsCleanly waits for a process served in the test (what, its exit code
+// on exited) to end with code 0 once its input is closed.
+func endsCleanly(t *testing.T, what string, exited <-chan int, stderr *bytes.Buffer) {
+	t.Helper()
 	select {
 	case code := <-exited:
 		if code != 0 {
 			t.Errorf("exit code %d: %s", code, stderr.String())
 		}
 	case <-time.After(10 * time.Second):
-		t.Fatal("the push service did not end when its input closed")
+		t.Fatal(what + " did not end when its input closed")
 	}
 }

@@ -61,12 +61,5 @@ func TestStaffLoadProcess(t *testing.T) {
 	}
 
 	p.Close()
-	select {
-	case code := <-exited:
-		if code != 0 {
-			t.Errorf("exit code %d: %s", code, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("the staff load process did not end when its input closed")
-	}
+	endsCleanly(t, "the staff load process", exited, &stderr)
 }
