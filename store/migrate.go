@@ -104,6 +104,27 @@ var migrations = []func(tx *bolt.Tx) error{
 		}
 		return nil
 	},
+	// 8: the pending notifications' index holds each one's next try.
+	func(tx *bolt.Tx) error {
+		all, pending := tx.Bucket(bOutbox), tx.Bucket(bOutboxPending)
+		var ids [][]byte
+		if err := pending.ForEach(func(k, _ []byte) error {
+			ids = append(ids, append([]byte(nil), k...))
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, k := range ids {
+			var n Notification
+			if err := getJSON(all, k, &n); err != nil {
+				return err
+			}
+			if err := pending.Put(k, tryValue(n.NextTry)); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
 }
 
 // SchemaVersion is the schema this build writes.

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 )
 
 func dueIDs(t *testing.T, s *Store, limit int) []uint64 {
@@ -122,4 +124,53 @@ func TestOutboxUnknownID(t *testing.T) {
 	before := dump(t, s)
 	wantError(t, s.RecordAttempt(42, NotifyDelivered, time.Time{}, ""), CodeNotFound, nil)
 	wantUnchanged(t, s, before)
+}
+
+// A database made before the pending index held next tries (schema 7)
+// gets them when it is opened: the retry hidden until later stays hidden,
+// and the notifier still learns when to wake for it.
+func TestMigrationFillsPendingNextTries(t *testing.T) {
+	dir := t.TempDir()
+	clk := newClock(t0)
+	s := openDir(t, dir, Options{Now: clk.Now})
+	c := mustCustomer(t, s, "Mario", "mario@example.it", "")
+	j := mustJob(t, s, mustVehicle(t, s, c.ID, "AB123CD").ID, "")
+	for _, stage := range []string{StageInProgress, StageReady} {
+		if _, err := s.SetJobStage(staff, j.ID, stage); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := dueIDs(t, s, 100)
+	if len(ids) != 2 {
+		t.Fatalf("due = %v, want two notifications", ids)
+	}
+	retry := t0.Add(time.Hour)
+	if err := s.RecordAttempt(ids[0], NotifyPending, retry, "push service timeout"); err != nil {
+		t.Fatal(err)
+	}
+	// Schema 7 kept the index's keys with empty values.
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		for _, id := range ids {
+			if err := tx.Bucket(bOutboxPending).Put(itob(id), nil); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket(bMeta).Put(keySchema, itob(7))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	s = openDir(t, dir, Options{Now: clk.Now})
+	if got := dueIDs(t, s, 100); !slices.Equal(got, ids[1:]) {
+		t.Errorf("due after migrating = %v, want %v", got, ids[1:])
+	}
+	if next, ok, err := s.NextNotificationTry(); err != nil || !ok || !next.Equal(retry) {
+		t.Errorf("next try after migrating = %v, %v, %v; want %v", next, ok, err, retry)
+	}
+	clk.Set(retry)
+	if got := dueIDs(t, s, 100); !slices.Equal(got, ids) {
+		t.Errorf("due at the retry time = %v, want %v", got, ids)
+	}
 }

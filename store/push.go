@@ -548,14 +548,9 @@ func (s *Store) RecordPush(id uint64, r PushResult) error {
 func (s *Store) NextNotificationTry() (next time.Time, ok bool, err error) {
 	now := s.now()
 	err = s.view(func(tx *bolt.Tx) error {
-		all := tx.Bucket(bOutbox)
-		return tx.Bucket(bOutboxPending).ForEach(func(k, _ []byte) error {
-			var n Notification
-			if err := getJSON(all, k, &n); err != nil {
-				return err
-			}
-			if n.NextTry.After(now) && (!ok || n.NextTry.Before(next)) {
-				next, ok = n.NextTry, true
+		return tx.Bucket(bOutboxPending).ForEach(func(_, v []byte) error {
+			if at := tryTime(v); at.After(now) && (!ok || at.Before(next)) {
+				next, ok = at, true
 			}
 			return nil
 		})
