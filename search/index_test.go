@@ -270,3 +270,32 @@ func TestCloseStopsARebuild(t *testing.T) {
 		t.Errorf("the search folder holds %d entries after the restart, want the current file and one index", len(entries))
 	}
 }
+
+// Segments moves when the index writes what it applied, and stands still
+// once it has.
+func TestSegmentsCountsBackgroundWork(t *testing.T) {
+	g := newGarage(t)
+	ix := g.open(t)
+	caughtUp(t, ix)
+	settled := func() uint64 {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		n := ix.Segments()
+		for time.Now().Before(deadline) {
+			time.Sleep(300 * time.Millisecond)
+			m := ix.Segments()
+			if m == n {
+				return n
+			}
+			n = m
+		}
+		t.Fatal("the index never stopped writing segments")
+		return 0
+	}
+	before := settled()
+	g.customer(t, store.Customer{Name: "Ilie Năstase"})
+	caughtUp(t, ix)
+	if after := settled(); after <= before {
+		t.Errorf("segments %d after a change was applied, %d before: want more", after, before)
+	}
+}

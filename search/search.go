@@ -266,6 +266,25 @@ func (ix *Index) DiskSize() (int64, error) {
 	return n, err
 }
 
+// Segments counts the segments the index has written to disk or merged
+// since it opened. Applying changes returns before that work is done: while
+// the count moves, the index is still busy with changes it has applied.
+func (ix *Index) Segments() uint64 {
+	ix.mu.RLock()
+	idx := ix.idx
+	ix.mu.RUnlock()
+	if idx == nil {
+		return 0
+	}
+	stats, _ := idx.StatsMap()["index"].(map[string]any)
+	var n uint64
+	for _, k := range []string{"TotPersistedSegments", "TotFileMergeZapBeg", "TotMemMergeBeg"} {
+		v, _ := stats[k].(uint64)
+		n += v
+	}
+	return n
+}
+
 // Status is what the index can say about itself.
 type Status struct {
 	// Ready is true once an index is open; until the first build completes
