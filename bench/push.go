@@ -146,6 +146,13 @@ func runPush(ctx context.Context, a *appliance, concurrency int, cfg Config) (Re
 		if err := queuePush(ctx, a.st, phones); err != nil {
 			return Result{}, err
 		}
+		// Queuing changed a job per phone, which the search index applies,
+		// writes and merges in the background: that is over before the
+		// sending starts, so the staff are measured against the sending
+		// alone, as idle they were measured against nothing.
+		if err := settled(ctx, a.search); err != nil {
+			return Result{}, err
+		}
 		queued += n
 		rctx, stop := context.WithCancel(ctx)
 		drained := make(chan struct{})

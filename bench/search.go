@@ -95,17 +95,47 @@ func startSearch(ctx context.Context, dir string, st *store.Store, log *slog.Log
 		wg.Wait()
 		return ix.Close()
 	}
+	if err := caughtUp(ctx, ix); err != nil {
+		return nil, nil, errors.Join(err, stop())
+	}
+	return ix, stop, nil
+}
+
+// settled waits until the index has applied every change the store has
+// logged and has written and merged its segments: no half-second passes
+// without one.
+func settled(ctx context.Context, ix *search.Index) error {
+	if err := caughtUp(ctx, ix); err != nil {
+		return err
+	}
+	for n := ix.Segments(); ; {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(500 * time.Millisecond):
+		}
+		m := ix.Segments()
+		if m == n {
+			return nil
+		}
+		n = m
+	}
+}
+
+// caughtUp waits until the index is built and has applied every change
+// the store has logged.
+func caughtUp(ctx context.Context, ix *search.Index) error {
 	for {
 		s, err := ix.Status()
 		if err != nil {
-			return nil, nil, errors.Join(err, stop())
+			return err
 		}
 		if s.Ready && s.Lag == 0 {
-			return ix, stop, nil
+			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return nil, nil, errors.Join(ctx.Err(), stop())
+			return ctx.Err()
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
