@@ -155,7 +155,7 @@ func (n *Notifier) Run(ctx context.Context) error {
 	} else {
 		p = newLocalPoster(n.Client, signer, n.Encryptions)
 	}
-	r := &runner{Notifier: n, poster: p, sendCtx: sendCtx, work: make(chan store.Notification),
+	r := &runner{Notifier: n, poster: p, sendCtx: sendCtx, work: make(chan uint64),
 		pace:     rate.NewLimiter(rate.Limit(n.Rate), max(1, n.Rate/100)),
 		finished: make(chan struct{}, 1), inflight: map[uint64]bool{}, paused: map[string]time.Time{}}
 	for range n.Concurrency {
@@ -199,7 +199,7 @@ type runner struct {
 	// which holds it until its outcome is recorded: so a crash can leave at
 	// most Concurrency notifications sent but not recorded, which are the
 	// ones sent twice.
-	work     chan store.Notification
+	work     chan uint64
 	pace     *rate.Limiter // DefaultRate
 	wg       sync.WaitGroup
 	finished chan struct{}
@@ -220,7 +220,7 @@ func (r *runner) dispatch(ctx context.Context) error {
 	}
 	// In-flight notifications are still pending, and the oldest: they are
 	// passed over.
-	due, err := r.Store.DueNotificationsExcept(2*r.Concurrency, func(id uint64) bool {
+	due, err := r.Store.DueNotificationIDs(2*r.Concurrency, func(id uint64) bool {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		return r.inflight[id]
@@ -230,18 +230,18 @@ func (r *runner) dispatch(ctx context.Context) error {
 	}
 	r.settings.Store(&settings)
 	// Only dispatch adds to inflight, so none of these entered it since.
-	for _, nt := range due {
+	for _, id := range due {
 		if err := r.pace.Wait(ctx); err != nil {
 			return err
 		}
 		r.mu.Lock()
-		r.inflight[nt.ID] = true
+		r.inflight[id] = true
 		r.mu.Unlock()
 		select {
-		case r.work <- nt:
+		case r.work <- id:
 		case <-ctx.Done():
 			r.mu.Lock()
-			delete(r.inflight, nt.ID)
+			delete(r.inflight, id)
 			r.mu.Unlock()
 			return ctx.Err()
 		}
@@ -251,10 +251,10 @@ func (r *runner) dispatch(ctx context.Context) error {
 
 // worker delivers the notifications dispatch hands it until Run returns.
 func (r *runner) worker() {
-	for nt := range r.work {
-		r.deliver(nt.ID, *r.settings.Load())
+	for id := range r.work {
+		r.deliver(id, *r.settings.Load())
 		r.mu.Lock()
-		delete(r.inflight, nt.ID)
+		delete(r.inflight, id)
 		r.mu.Unlock()
 		select {
 		case r.finished <- struct{}{}:
@@ -321,20 +321,32 @@ func (r *runner) deliver(id uint64, settings store.Settings) {
 		}
 		return
 	}
-	log := r.Logger.With("notification", nt.ID, "customer", nt.CustomerID, "category", nt.Category, "attempt", nt.Attempts+1)
+	if res.Status == store.NotifyPending {
+		r.retryAt(res.Next)
+	}
+	r.logOutcome(nt, res)
+}
+
+// logOutcome logs what an attempt at nt came to. A campaign makes
+// thousands of attempts a second, so nothing is put together for a level
+// the logger leaves out (delivered is Debug).
+func (r *runner) logOutcome(nt store.Notification, res store.PushResult) {
+	level, msg, detail := slog.LevelDebug, "notification not sent", []any{"status", res.Status}
 	switch res.Status {
 	case store.NotifyPending:
-		r.retryAt(res.Next)
-		log.Info("notification not delivered yet; will retry", "next", res.Next, "err", res.Error)
+		level, msg, detail = slog.LevelInfo, "notification not delivered yet; will retry", []any{"next", res.Next, "err", res.Error}
 	case store.NotifyFailed:
-		log.Warn("notification failed", "err", res.Error)
+		level, msg, detail = slog.LevelWarn, "notification failed", []any{"err", res.Error}
 	case store.NotifyDelivered:
-		log.Debug("notification delivered", "devices", len(res.Accepted))
-	default:
-		log.Debug("notification not sent", "status", res.Status)
+		msg, detail = "notification delivered", []any{"devices", len(res.Accepted)}
+	}
+	ctx := context.Background()
+	if r.Logger.Enabled(ctx, level) {
+		args := append([]any{"notification", nt.ID, "customer", nt.CustomerID, "category", nt.Category, "attempt", nt.Attempts + 1}, detail...)
+		r.Logger.Log(ctx, level, msg, args...)
 	}
 	if len(res.Gone) > 0 {
-		log.Info("push subscriptions the push service says are gone were deleted", "count", len(res.Gone))
+		r.Logger.Info("push subscriptions the push service says are gone were deleted", "notification", nt.ID, "customer", nt.CustomerID, "count", len(res.Gone))
 	}
 }
 

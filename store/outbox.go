@@ -60,33 +60,49 @@ func tryTime(v []byte) time.Time {
 // DueNotifications lists pending notifications whose next try is due,
 // oldest first.
 func (s *Store) DueNotifications(limit int) ([]Notification, error) {
-	return s.DueNotificationsExcept(limit, nil)
-}
-
-// DueNotificationsExcept is DueNotifications passing over the
-// notifications skip says (nil: none), without reading them; nor does it
-// read those not due yet.
-func (s *Store) DueNotificationsExcept(limit int, skip func(id uint64) bool) ([]Notification, error) {
-	now := s.now()
 	var out []Notification
 	err := s.view(func(tx *bolt.Tx) error {
 		all := tx.Bucket(bOutbox)
-		c := tx.Bucket(bOutboxPending).Cursor()
-		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
-			if tryTime(v).After(now) || skip != nil && skip(btoi(k)) {
-				continue
-			}
+		return eachDue(tx, s.now(), limit, nil, func(k []byte) error {
 			var n Notification
 			if err := getJSON(all, k, &n); err != nil {
 				return err
 			}
-			if !n.NextTry.After(now) {
-				out = append(out, n)
-			}
-		}
-		return nil
+			out = append(out, n)
+			return nil
+		})
 	})
 	return out, err
+}
+
+// DueNotificationIDs lists the IDs of DueNotifications, passing over the
+// ones skip says (nil: none). It reads the pending index alone, not the
+// notifications: the notifier reads each again as it sends it.
+func (s *Store) DueNotificationIDs(limit int, skip func(id uint64) bool) ([]uint64, error) {
+	var out []uint64
+	err := s.view(func(tx *bolt.Tx) error {
+		return eachDue(tx, s.now(), limit, skip, func(k []byte) error {
+			out = append(out, btoi(k))
+			return nil
+		})
+	})
+	return out, err
+}
+
+// eachDue calls fn with the key of each pending notification due at now,
+// oldest first, up to limit of them, passing over those skip says.
+func eachDue(tx *bolt.Tx, now time.Time, limit int, skip func(id uint64) bool, fn func(k []byte) error) error {
+	c := tx.Bucket(bOutboxPending).Cursor()
+	for k, v := c.First(); k != nil && limit > 0; k, v = c.Next() {
+		if tryTime(v).After(now) || skip != nil && skip(btoi(k)) {
+			continue
+		}
+		if err := fn(k); err != nil {
+			return err
+		}
+		limit--
+	}
+	return nil
 }
 
 // Notification returns one outbox entry.
@@ -100,19 +116,19 @@ func (s *Store) Notification(id uint64) (Notification, error) {
 // for good, or retry at next.
 func (s *Store) RecordAttempt(id uint64, status string, next time.Time, errText string) error {
 	return s.update(func(tx *bolt.Tx) error {
-		return s.writer(tx).recordAttempt(id, status, next, errText)
+		var n Notification
+		if err := getJSON(tx.Bucket(bOutbox), itob(id), &n); err != nil {
+			return err
+		}
+		return s.writer(tx).recordAttempt(n, status, next, errText)
 	})
 }
 
-// recordAttempt is RecordAttempt inside a caller's transaction, for
-// operations that record more with the outcome (web push drops the
-// subscriptions the push service said are gone).
-func (w writer) recordAttempt(id uint64, status string, next time.Time, errText string) error {
-	b := w.tx.Bucket(bOutbox)
-	var n Notification
-	if err := getJSON(b, itob(id), &n); err != nil {
-		return err
-	}
+// recordAttempt is RecordAttempt inside a caller's transaction, which has
+// read n in it, for operations that record more with the outcome (web push
+// drops the subscriptions the push service said are gone).
+func (w writer) recordAttempt(n Notification, status string, next time.Time, errText string) error {
+	id := n.ID
 	n.Attempts++
 	n.Status, n.LastError = status, errText
 	if status == NotifyPending {
@@ -126,5 +142,5 @@ func (w writer) recordAttempt(id uint64, status string, next time.Time, errText 
 			return err
 		}
 	}
-	return putJSON(b, itob(id), n)
+	return putJSON(w.tx.Bucket(bOutbox), itob(id), n)
 }

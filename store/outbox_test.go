@@ -73,6 +73,10 @@ func TestOutbox(t *testing.T) {
 	if got := dueIDs(t, s, 1); !slices.Equal(got, ids[1:2]) {
 		t.Errorf("due limit 1 skipping a not-yet-due entry = %v, want %v", got, ids[1:2])
 	}
+	inFlight := func(id uint64) bool { return id == ids[1] }
+	if got, err := s.DueNotificationIDs(1, inFlight); err != nil || !slices.Equal(got, ids[2:]) {
+		t.Errorf("due IDs limit 1 passing over %d = %v, %v; want %v", ids[1], got, err, ids[2:])
+	}
 	n, _ = s.Notification(ids[0])
 	if n.Status != NotifyPending || n.Attempts != 1 || n.LastError != "push service timeout" || !n.NextTry.Equal(retry) || !n.Done.IsZero() {
 		t.Errorf("after a failed attempt = %+v", n)

@@ -538,7 +538,7 @@ func (s *Store) RecordPush(id uint64, r PushResult) error {
 				return err
 			}
 		}
-		return s.writer(tx).recordAttempt(id, r.Status, r.Next, r.Error)
+		return s.writer(tx).recordAttempt(n, r.Status, r.Next, r.Error)
 	})
 }
 
