@@ -34,6 +34,10 @@ var matcher = func() language.Matcher {
 // Parse reads a language code such as "it", "it-IT", "it_IT" or "IT" and
 // reports whether it names a supported language.
 func Parse(s string) (Lang, bool) {
+	// A code as stored needs no parsing: every notification sent asks.
+	if l := Lang(s); l.valid() {
+		return l, true
+	}
 	tag, err := language.Parse(strings.TrimSpace(s))
 	if err != nil {
 		return "", false
