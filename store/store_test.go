@@ -54,7 +54,7 @@ func (c *clock) Advance(d time.Duration) {
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
 // openDir opens the store in dir and closes it when the test ends.
-func openDir(t *testing.T, dir string, o Options) *Store {
+func openDir(t testing.TB, dir string, o Options) *Store {
 	t.Helper()
 	if o.Logger == nil {
 		o.Logger = quietLogger()
