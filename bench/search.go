@@ -102,24 +102,13 @@ func startSearch(ctx context.Context, dir string, st *store.Store, log *slog.Log
 }
 
 // settled waits until the index has applied every change the store has
-// logged and has written and merged its segments: no half-second passes
+// logged and has written and merged its segments: half a second passes
 // without one.
 func settled(ctx context.Context, ix *search.Index) error {
 	if err := caughtUp(ctx, ix); err != nil {
 		return err
 	}
-	for n := ix.Segments(); ; {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(500 * time.Millisecond):
-		}
-		m := ix.Segments()
-		if m == n {
-			return nil
-		}
-		n = m
-	}
+	return ix.Quiet(ctx, 500*time.Millisecond)
 }
 
 // caughtUp waits until the index is built and has applied every change

@@ -271,26 +271,20 @@ func TestCloseStopsARebuild(t *testing.T) {
 	}
 }
 
-// Segments moves when the index writes what it applied, and stands still
-// once it has.
+// Segments moves when the index writes what it applied, and Quiet returns
+// once it stands still.
 func TestSegmentsCountsBackgroundWork(t *testing.T) {
 	g := newGarage(t)
 	ix := g.open(t)
 	caughtUp(t, ix)
 	settled := func() uint64 {
 		t.Helper()
-		deadline := time.Now().Add(20 * time.Second)
-		n := ix.Segments()
-		for time.Now().Before(deadline) {
-			time.Sleep(300 * time.Millisecond)
-			m := ix.Segments()
-			if m == n {
-				return n
-			}
-			n = m
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := ix.Quiet(ctx, 300*time.Millisecond); err != nil {
+			t.Fatalf("the index never stopped writing segments: %v", err)
 		}
-		t.Fatal("the index never stopped writing segments")
-		return 0
+		return ix.Segments()
 	}
 	before := settled()
 	g.customer(t, store.Customer{Name: "Ilie Năstase"})

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
@@ -283,6 +284,25 @@ func (ix *Index) Segments() uint64 {
 		n += v
 	}
 	return n
+}
+
+// Quiet waits until quiet passes without the index writing or merging a
+// segment (Segments stands still), or ctx ends.
+func (ix *Index) Quiet(ctx context.Context, quiet time.Duration) error {
+	for n := ix.Segments(); ; {
+		t := time.NewTimer(quiet)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		m := ix.Segments()
+		if m == n {
+			return nil
+		}
+		n = m
+	}
 }
 
 // Status is what the index can say about itself.
