@@ -101,9 +101,9 @@ func Run(ctx context.Context, cfg Config) (rep Report, err error) {
 	}
 	defer func() { err = errors.Join(err, a.stop()) }()
 	a.job, a.week = rep.Seed.Job, rep.Seed.Week
-	fmt.Fprintf(out, "appliance: %s, %v warm-up then %v measured per scenario\n", a.base, cfg.Warmup, cfg.Window)
-	if env := os.Getenv("GOGC") + os.Getenv("GOMEMLIMIT"); env != "" {
-		fmt.Fprintf(out, "gc: GOGC=%q GOMEMLIMIT=%q from the environment\n", os.Getenv("GOGC"), os.Getenv("GOMEMLIMIT"))
+	fmt.Fprintf(out, "appliance: %s, %v warm-up then %v measured per scenario, garbage collector target %s\n", a.base, cfg.Warmup, cfg.Window, a.gogc)
+	if env := os.Getenv("GOMEMLIMIT"); env != "" {
+		fmt.Fprintf(out, "gc: GOMEMLIMIT=%q from the environment\n", env)
 	}
 	fmt.Fprintln(out)
 
