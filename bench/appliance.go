@@ -29,8 +29,9 @@ type appliance struct {
 	keyID  uint64
 	// search is the search index, built before the first scenario.
 	search *search.Index
-	// gogc is the garbage collector's target, set as pitlane serve sets it.
-	gogc string
+	// gc is the garbage collector's settings, made as pitlane serve makes
+	// them.
+	gc string
 	// job and week are what the job and calendar-week scenarios show.
 	job  uint64
 	week time.Time
@@ -63,7 +64,7 @@ func startAppliance(ctx context.Context, dir string, st *store.Store, log *slog.
 		return nil, fmt.Errorf("build the search index: %w", err)
 	}
 	a.search = ix
-	a.gogc = server.TuneGC()
+	a.gc = server.TuneGC()
 	cfg := config.Defaults()
 	cfg.DataDir, cfg.TLS, cfg.Addr, cfg.HTTPAddr = dir, "off", "127.0.0.1:0", ""
 	srv, err := server.New(server.Options{Config: cfg, Store: st, Media: m, Version: "bench", Logger: log, Search: ix})

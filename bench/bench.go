@@ -101,10 +101,7 @@ func Run(ctx context.Context, cfg Config) (rep Report, err error) {
 	}
 	defer func() { err = errors.Join(err, a.stop()) }()
 	a.job, a.week = rep.Seed.Job, rep.Seed.Week
-	fmt.Fprintf(out, "appliance: %s, %v warm-up then %v measured per scenario, garbage collector target %s\n", a.base, cfg.Warmup, cfg.Window, a.gogc)
-	if env := os.Getenv("GOMEMLIMIT"); env != "" {
-		fmt.Fprintf(out, "gc: GOMEMLIMIT=%q from the environment\n", env)
-	}
+	fmt.Fprintf(out, "appliance: %s, %v warm-up then %v measured per scenario; garbage collector: %s\n", a.base, cfg.Warmup, cfg.Window, a.gc)
 	fmt.Fprintln(out)
 
 	printHeader(out)
