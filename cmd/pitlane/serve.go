@@ -82,7 +82,8 @@ func serve(ctx context.Context, cfg config.Config, stdout io.Writer, log *slog.L
 	defer close(stopped)
 	go exitIfStuck(ctx, stopped, log)
 
-	log.Info("starting Pitlane", "version", version, "data", cfg.DataDir, "tls", cfg.TLS, "addr", cfg.Addr, "gogc", server.TuneGC())
+	gc := server.TuneGC()
+	log.Info("starting Pitlane", "version", version, "data", cfg.DataDir, "tls", cfg.TLS, "addr", cfg.Addr, "gc", gc)
 	st, err := store.Open(cfg.DataDir, store.Options{Logger: log})
 	if errors.Is(err, store.ErrLocked) {
 		return fmt.Errorf("the database in %s is in use by another Pitlane process: is the service running? Stop it (pitlane stop) or use another --data folder", cfg.DataDir)
