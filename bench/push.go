@@ -100,13 +100,18 @@ func runPush(ctx context.Context, a *appliance, concurrency int, cfg Config) (Re
 	if cfg.PushInProcess {
 		do, done := dashboardLoad(a, sessions)
 		staff = inProcessLoad{do: do, done: done}
-	} else if staff, err = startStaffProcess(ctx, a.base, sessions); err != nil {
-		return Result{}, err
+	} else {
+		sp, priority, err := startStaffProcess(ctx, a.base, sessions)
+		if err != nil {
+			return Result{}, err
+		}
+		staff = sp
+		if priority == "" {
+			priority = "the normal CPU priority (real-time needs root or CAP_SYS_NICE)"
+		}
+		fmt.Fprintf(out, "  push: the staff's load runs in a process of its own in %s\n", priority)
 	}
 	defer staff.Close()
-	if !cfg.PushInProcess {
-		fmt.Fprintln(out, "  push: the staff's load runs in a process of its own")
-	}
 
 	if _, err := staff.measure(ctx, cfg.Warmup, nil); err != nil {
 		return Result{}, err

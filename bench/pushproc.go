@@ -127,7 +127,7 @@ type pushProcess struct {
 // startPushProcess starts this executable as the push service at the
 // lowest CPU priority there is; priority names it ("" if none was found).
 func startPushProcess(ctx context.Context, concurrency int) (p *pushProcess, priority string, err error) {
-	cmd, priority, err := selfCommand(ctx, pushServiceEnv, true)
+	cmd, priority, err := selfCommand(ctx, pushServiceEnv, lowestPriority)
 	if err != nil {
 		return nil, "", err
 	}
