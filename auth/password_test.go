@@ -15,9 +15,9 @@ import (
 	"pitlane/store"
 )
 
-// encodeHash writes a hash in HashPassword's format with any parameters, so
+// hashWith writes a hash in HashPassword's format with any parameters, so
 // tests can stand for hashes made by an older or newer Pitlane.
-func encodeHash(pw string, salt []byte, time, mem uint32, threads uint8, keyLen uint32) string {
+func hashWith(pw string, salt []byte, time, mem uint32, threads uint8, keyLen uint32) string {
 	key := argon2.IDKey([]byte(pw), salt, time, mem, threads, keyLen)
 	b64 := base64.RawStdEncoding
 	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, mem, time, threads,
@@ -39,7 +39,7 @@ func TestPasswordHashing(t *testing.T) {
 	}
 	// Cheap parameters (64 KiB, one pass, two lanes, 24-byte key), unlike the
 	// current ones: a stored hash must carry everything needed to check it.
-	legacy := encodeHash(pw, []byte("0123456789abcdef"), 1, 64, 2, 24)
+	legacy := hashWith(pw, []byte("0123456789abcdef"), 1, 64, 2, 24)
 
 	tests := []struct {
 		name    string
@@ -64,6 +64,25 @@ func TestPasswordHashing(t *testing.T) {
 				t.Errorf("VerifyPassword = %v, want %v", ok, tt.want)
 			}
 		})
+	}
+}
+
+// An unknown username costs what a wrong password does: its check runs
+// against a hash of the same form and cost as the ones stored.
+func TestUnknownUserIsCheckedAtFullCost(t *testing.T) {
+	real, err := HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, dp := strings.Split(real, "$"), strings.Split(dummyHash, "$")
+	if len(dp) != 6 || dp[1] != rp[1] || dp[2] != rp[2] || dp[3] != rp[3] || len(dp[4]) != len(rp[4]) || len(dp[5]) != len(rp[5]) {
+		t.Errorf("the unknown user's hash %q differs in form or cost from a stored one, %q", dummyHash, real)
+	}
+	if ok, err := VerifyPassword(dummyHash, "correct horse battery"); ok || err != nil {
+		t.Errorf("the unknown user's hash verifies: %t, %v", ok, err)
+	}
+	if VerifyUnknown("correct horse battery") {
+		t.Error("an unknown user was let in")
 	}
 }
 
@@ -189,7 +208,7 @@ func TestCheckPassword(t *testing.T) {
 // are skipped here (TestVerifyPasswordRefusesAbsurdCost covers them).
 func FuzzVerifyPassword(f *testing.F) {
 	f.Add("$argon2id$v=19$m=64,t=1,p=1$MDEyMzQ1Njc4OWFiY2RlZg$c2VjcmV0LWtleS1ieXRlcy0xMjM0", "hunter2hunter2")
-	f.Add(encodeHash("pw", []byte("saltsalt"), 1, 8, 1, 16), "pw")
+	f.Add(hashWith("pw", []byte("saltsalt"), 1, 8, 1, 16), "pw")
 	f.Add("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$a2V5", "")
 	f.Add("$argon2id$v=19$m=8,t=1,p=0$$", "x")
 	f.Add("$$$$$", "x")
