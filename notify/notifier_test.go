@@ -366,6 +366,28 @@ func TestBoundedConcurrency(t *testing.T) {
 	}
 }
 
+// A campaign's outcomes are committed together, not one commit each.
+func TestOutcomesAreRecordedTogether(t *testing.T) {
+	f := newFixture(t)
+	var ids []uint64
+	for range 40 {
+		_, id := f.jobReady(t, f.cust.ID)
+		ids = append(ids, id)
+	}
+	before := f.st.Writes()
+	f.run(t, &Notifier{})
+	for _, id := range ids {
+		if n := f.settled(t, id); n.Status != store.NotifyDelivered || n.Attempts != 1 {
+			t.Errorf("notification %+v", n)
+		}
+	}
+	commits := f.st.Writes() - before
+	t.Logf("%d notifications recorded in %d commits", len(ids), commits)
+	if commits > uint64(len(ids))/8 {
+		t.Errorf("%d notifications recorded in %d commits, want at least 8 to a commit", len(ids), commits)
+	}
+}
+
 func TestStopLetsRequestsInFlightFinish(t *testing.T) {
 	f := newFixture(t)
 	f.push.SetDelay(300 * time.Millisecond)

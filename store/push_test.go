@@ -331,8 +331,8 @@ func TestRecordPush(t *testing.T) {
 	// First attempt: a took it, the old phone's subscription is gone, b's
 	// push service was down.
 	next := t0.Add(time.Minute)
-	if err := s.RecordPush(n.ID, PushResult{Status: NotifyPending, Next: next, Error: "b: 503",
-		Accepted: []string{a.Endpoint}, Gone: []string{gone.Endpoint}}); err != nil {
+	if err := s.RecordPushes([]PushRecord{{ID: n.ID, Result: PushResult{Status: NotifyPending, Next: next, Error: "b: 503",
+		Accepted: []string{a.Endpoint}, Gone: []string{gone.Endpoint}}}}); err != nil {
 		t.Fatal(err)
 	}
 	if subs, _ := s.PushSubscriptions(c.ID); !slices.Equal(endpoints(subs), endpoints([]PushSubscription{a, b})) {
@@ -364,7 +364,7 @@ func TestRecordPush(t *testing.T) {
 		len(tgt.Subscriptions) != 1 || tgt.Subscriptions[0].Endpoint != b.Endpoint {
 		t.Errorf("DueTarget at its retry time: %+v, %+v, due %t, %v", fresh, tgt, due, err)
 	}
-	if err := s.RecordPush(n.ID, PushResult{Status: NotifyDelivered, Accepted: []string{b.Endpoint}}); err != nil {
+	if err := s.RecordPushes([]PushRecord{{ID: n.ID, Result: PushResult{Status: NotifyDelivered, Accepted: []string{b.Endpoint}}}}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = s.Notification(n.ID)
@@ -381,14 +381,20 @@ func TestRecordPush(t *testing.T) {
 		t.Errorf("%d progress entries left after the notification finished", n)
 	}
 	// A second record of a finished notification changes nothing.
-	if err := s.RecordPush(n.ID, PushResult{Status: NotifyFailed, Error: "late"}); err != nil {
+	if err := s.RecordPushes([]PushRecord{{ID: n.ID, Result: PushResult{Status: NotifyFailed, Error: "late"}}}); err != nil {
 		t.Fatal(err)
 	}
 	if again, _ := s.Notification(n.ID); again.Status != NotifyDelivered || again.Attempts != 2 {
 		t.Errorf("recorded twice: %+v", again)
 	}
-	if err := s.RecordPush(12345, PushResult{Status: NotifyDelivered}); !Is(err, CodeNotFound) {
-		t.Errorf("unknown notification: %v", err)
+	// One deleted meanwhile is passed over; the others are recorded.
+	other := queue(t, s, c.ID)
+	if err := s.RecordPushes([]PushRecord{{ID: 12345, Result: PushResult{Status: NotifyDelivered}},
+		{ID: other.ID, Result: PushResult{Status: NotifyFailed, Error: "refused"}}}); err != nil {
+		t.Errorf("with an unknown notification: %v", err)
+	}
+	if got, _ := s.Notification(other.ID); got.Status != NotifyFailed || got.LastError != "refused" {
+		t.Errorf("recorded beside an unknown one: %+v", got)
 	}
 }
 
