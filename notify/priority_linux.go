@@ -36,16 +36,26 @@ func lowerPriority() {
 		return
 	}
 	for _, t := range tasks {
-		tid, err := strconv.Atoi(t.Name())
-		if err != nil {
-			continue
+		if tid, err := strconv.Atoi(t.Name()); err == nil {
+			lowerThread(tid)
 		}
-		_ = syscall.Setpriority(syscall.PRIO_PROCESS, tid, senderNice)
-		// Older kernels ignore the slice; the nice value above stays.
-		_ = unix.SchedSetAttr(tid, &unix.SchedAttr{Policy: unix.SCHED_NORMAL, Nice: senderNice,
-			Runtime: uint64(senderSlice.Nanoseconds())}, 0)
 	}
 }
 
-// belowNormal sets nothing on Linux: the sender lowers itself.
+// lowerThread gives one thread the sender's nice value and time slice.
+func lowerThread(tid int) {
+	_ = syscall.Setpriority(syscall.PRIO_PROCESS, tid, senderNice)
+	// Older kernels ignore the slice; the nice value above stays.
+	_ = unix.SchedSetAttr(tid, &unix.SchedAttr{Policy: unix.SCHED_NORMAL, Nice: senderNice,
+		Runtime: uint64(senderSlice.Nanoseconds())}, 0)
+}
+
+// belowNormal sets nothing on Linux: see lowerStarted.
 func belowNormal(*exec.Cmd) {}
+
+// lowerStarted lowers the sender's main thread from the appliance as soon
+// as it started, so the Go runtime's and the packages' start-up (a few
+// milliseconds of CPU) already runs below the staff's pages; the threads
+// the runtime starts from it take its priority, and the sender lowers any
+// that started before (lowerPriority).
+func lowerStarted(pid int) { lowerThread(pid) }

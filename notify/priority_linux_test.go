@@ -2,6 +2,7 @@ package notify
 
 import (
 	"os"
+	"os/exec"
 	"strconv"
 	"testing"
 	"time"
@@ -47,5 +48,26 @@ func TestSenderThreadsRunAtLowestPriority(t *testing.T) {
 		if attr.Runtime != 0 && attr.Runtime != uint64(senderSlice.Nanoseconds()) {
 			t.Errorf("thread %d of %d: time slice %v, want %v", tid, len(tasks), time.Duration(attr.Runtime), senderSlice)
 		}
+	}
+}
+
+// The appliance lowers a sender it just started, so the sender's own
+// start-up does not run at the staff's priority.
+func TestStartedSenderIsLoweredAtOnce(t *testing.T) {
+	cmd := exec.Command("sleep", "5")
+	if err := cmd.Start(); err != nil {
+		t.Skip("no sleep(1) to start:", err)
+	}
+	defer func() {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}()
+	lowerStarted(cmd.Process.Pid)
+	attr, err := unix.SchedGetAttr(cmd.Process.Pid, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if attr.Nice != senderNice {
+		t.Errorf("nice %d right after the start, want %d", attr.Nice, senderNice)
 	}
 }

@@ -6,3 +6,4 @@ import "os/exec"
 
 func lowerPriority()        {}
 func belowNormal(*exec.Cmd) {}
+func lowerStarted(int)      {}

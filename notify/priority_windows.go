@@ -15,3 +15,6 @@ func belowNormal(cmd *exec.Cmd) {
 
 // lowerPriority does nothing on Windows: the priority class was set at start.
 func lowerPriority() {}
+
+// lowerStarted does nothing on Windows: the priority class was set at start.
+func lowerStarted(int) {}

@@ -250,6 +250,7 @@ func startSender(cmd *exec.Cmd, hello senderHello) (*senderProc, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
+	lowerStarted(cmd.Process.Pid)
 	sp := &senderProc{cmd: cmd, stdin: stdin, done: make(chan struct{}), enc: json.NewEncoder(stdin),
 		waiting: map[uint64]chan answer{}}
 	go sp.read(stdout)
