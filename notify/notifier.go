@@ -304,8 +304,9 @@ func Unrecorded(concurrency int) int { return 3 * concurrency }
 // recorder commits the outcomes the workers hand it, gathered for up to
 // recordEvery, until the workers are done.
 func (r *runner) recorder() {
+	batch := make([]outcomeOf, 0, r.Concurrency)
 	for first := range r.recs {
-		batch := []outcomeOf{first}
+		batch = append(batch[:0], first)
 		timer := time.NewTimer(recordEvery)
 	gather:
 		for len(batch) < r.Concurrency {
@@ -321,6 +322,7 @@ func (r *runner) recorder() {
 		}
 		timer.Stop()
 		r.record(batch)
+		clear(batch)
 	}
 }
 

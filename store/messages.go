@@ -357,7 +357,7 @@ func (s *Store) StaffMessage(a Actor, customerID uint64, text string, atts []Att
 			return NotFound()
 		}
 		st := DefaultSettings()
-		if err := getJSON(tx.Bucket(bSettings), keyDealership, &st); err != nil && !Is(err, CodeNotFound) {
+		if err := getOptional(tx.Bucket(bSettings), keyDealership, &st); err != nil {
 			return err
 		}
 		w := s.writer(tx)
@@ -504,7 +504,7 @@ func (s *Store) AssignThread(a Actor, customerID uint64, department string) (Thr
 	var t Thread
 	err := s.update(func(tx *bolt.Tx) error {
 		st := DefaultSettings()
-		if err := getJSON(tx.Bucket(bSettings), keyDealership, &st); err != nil && !Is(err, CodeNotFound) {
+		if err := getOptional(tx.Bucket(bSettings), keyDealership, &st); err != nil {
 			return err
 		}
 		if department != "" && !contains(st.Departments, department) {
@@ -612,7 +612,7 @@ func (s *Store) Inbox(q InboxQuery) (InboxPage, error) {
 				return err
 			}
 			var cu Customer
-			if err := getJSON(custs, k[len(k)-8:], &cu); err != nil && !Is(err, CodeNotFound) {
+			if err := getOptional(custs, k[len(k)-8:], &cu); err != nil {
 				return err
 			}
 			r.Customer = cu.Name

@@ -301,7 +301,7 @@ func (c pushChoices) effective(consent bool) PushPreferences {
 
 func readChoices(tx *bolt.Tx, customerID uint64) (pushChoices, error) {
 	c := pushChoices{}
-	if err := getJSON(tx.Bucket(bPushPrefs), itob(customerID), &c); err != nil && !Is(err, CodeNotFound) {
+	if err := getOptional(tx.Bucket(bPushPrefs), itob(customerID), &c); err != nil {
 		return nil, err
 	}
 	return c, nil
@@ -437,7 +437,7 @@ func pushTarget(tx *bolt.Tx, n Notification) (PushTarget, error) {
 	t.Lang = c.Lang
 	if t.Lang == "" {
 		st := DefaultSettings()
-		if err := getJSON(tx.Bucket(bSettings), keyDealership, &st); err != nil && !Is(err, CodeNotFound) {
+		if err := getOptional(tx.Bucket(bSettings), keyDealership, &st); err != nil {
 			return t, err
 		}
 		t.Lang = st.Lang
@@ -455,7 +455,7 @@ func pushTarget(tx *bolt.Tx, n Notification) (PushTarget, error) {
 		return t, err
 	}
 	var prog pushProgress
-	if err := getJSON(tx.Bucket(bPushProgress), itob(n.ID), &prog); err != nil && !Is(err, CodeNotFound) {
+	if err := getOptional(tx.Bucket(bPushProgress), itob(n.ID), &prog); err != nil {
 		return t, err
 	}
 	t.Accepted = prog.Accepted
@@ -552,7 +552,7 @@ func recordPush(w writer, id uint64, r PushResult) error {
 		}
 	} else if len(r.Accepted)+len(r.Failed)+len(r.Gone) > 0 {
 		var p pushProgress
-		if err := getJSON(prog, itob(id), &p); err != nil && !Is(err, CodeNotFound) {
+		if err := getOptional(prog, itob(id), &p); err != nil {
 			return err
 		}
 		for _, list := range [][]string{r.Accepted, r.Failed, r.Gone} {

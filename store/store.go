@@ -159,6 +159,16 @@ func putJSON(b *bolt.Bucket, key []byte, v any) error {
 	return b.Put(key, data)
 }
 
+// getOptional decodes the record at key into v when there is one; a
+// missing one leaves v as it is, and costs no error value (the outbox
+// reads several such records for every message it sends).
+func getOptional(b *bolt.Bucket, key []byte, v any) error {
+	if data := b.Get(key); data != nil {
+		return jsonDecode(data, v)
+	}
+	return nil
+}
+
 // getJSON decodes the record at key, or returns NotFound.
 func getJSON(b *bolt.Bucket, key []byte, v any) error {
 	data := b.Get(key)
