@@ -155,6 +155,18 @@ func (f *fixture) run(t *testing.T, n *Notifier) (stop func()) {
 }
 
 // settled waits until the notification is no longer pending.
+// queued puts n notifications for the fixture's customer in the outbox
+// and returns their IDs.
+func (f *fixture) queued(t *testing.T, n int) []uint64 {
+	t.Helper()
+	var ids []uint64
+	for range n {
+		_, id := f.jobReady(t, f.cust.ID)
+		ids = append(ids, id)
+	}
+	return ids
+}
+
 func (f *fixture) settled(t *testing.T, id uint64) store.Notification {
 	t.Helper()
 	// Generous: the sender process yields the CPU to everything else, and
@@ -347,11 +359,7 @@ func TestWithoutDealershipEmailItWaitsVisibly(t *testing.T) {
 func TestBoundedConcurrency(t *testing.T) {
 	f := newFixture(t)
 	f.push.SetDelay(40 * time.Millisecond)
-	var ids []uint64
-	for range 16 {
-		_, id := f.jobReady(t, f.cust.ID)
-		ids = append(ids, id)
-	}
+	ids := f.queued(t, 16)
 	f.run(t, &Notifier{Concurrency: 4})
 	for _, id := range ids {
 		if n := f.settled(t, id); n.Status != store.NotifyDelivered || n.Attempts != 1 {
@@ -369,11 +377,7 @@ func TestBoundedConcurrency(t *testing.T) {
 // A campaign's outcomes are committed together, not one commit each.
 func TestOutcomesAreRecordedTogether(t *testing.T) {
 	f := newFixture(t)
-	var ids []uint64
-	for range 40 {
-		_, id := f.jobReady(t, f.cust.ID)
-		ids = append(ids, id)
-	}
+	ids := f.queued(t, 40)
 	before := f.st.Writes()
 	f.run(t, &Notifier{})
 	for _, id := range ids {

@@ -68,11 +68,7 @@ func (s *senders) started() []*exec.Cmd {
 func TestSenderProcessDeliversAndIsStartedAgain(t *testing.T) {
 	f := newFixture(t)
 	procs := f.senders(t)
-	var ids []uint64
-	for range 6 {
-		_, id := f.jobReady(t, f.cust.ID)
-		ids = append(ids, id)
-	}
+	ids := f.queued(t, 6)
 	stop := f.run(t, &Notifier{Process: procs.Process, Concurrency: 4})
 	for _, id := range ids {
 		if n := f.settled(t, id); n.Status != store.NotifyDelivered || n.Attempts != 1 {
@@ -189,11 +185,7 @@ func TestStuckSenderIsReplaced(t *testing.T) {
 // request.
 func TestRateSpacesRequests(t *testing.T) {
 	f := newFixture(t)
-	var ids []uint64
-	for range 10 {
-		_, id := f.jobReady(t, f.cust.ID)
-		ids = append(ids, id)
-	}
+	ids := f.queued(t, 10)
 	start := time.Now()
 	f.run(t, &Notifier{Rate: 20})
 	for _, id := range ids {
