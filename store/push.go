@@ -517,18 +517,15 @@ type PushRecord struct {
 // journal and disk work behind each one takes CPU the staff's pages wait
 // for.
 func (s *Store) RecordPushes(rs []PushRecord) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	return s.update(func(tx *bolt.Tx) error {
+		w := s.writer(tx)
 		for _, r := range rs {
-			if err := recordPush(s.writer(tx), r.ID, r.Result); err != nil && !Is(err, CodeNotFound) {
+			if err := recordPush(w, r.ID, r.Result); err != nil && !Is(err, CodeNotFound) {
 				return err
 			}
 		}
 		return nil
 	})
-	if err == nil {
-		s.notifyFeed()
-	}
-	return err
 }
 
 func recordPush(w writer, id uint64, r PushResult) error {
